@@ -1,0 +1,73 @@
+//! `Fault`: the error an XML-RPC peer sends back instead of a result, with the interop codes.
+
+use std::fmt;
+
+/// A fault: the `{faultCode, faultString}` pair that a server returns instead of a result.
+///
+/// Application faults keep their own codes; the constants on this type are the codes of the
+/// XML-RPC interoperability specification, which servers use for protocol-level failures.
+///
+/// ```
+/// use xmlrpc_kit::Fault;
+///
+/// let fault = Fault::new(Fault::METHOD_NOT_FOUND, "no such method: frobnicate");
+/// assert_eq!(fault.code, -32601);
+/// assert_eq!(fault.to_string(), "fault -32601: no such method: frobnicate");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Fault {
+    /// The `faultCode` member.
+    pub code: i32,
+    /// The `faultString` member.
+    pub string: String,
+}
+
+impl Fault {
+    /// -32700: the request is not well-formed XML.
+    pub const NOT_WELL_FORMED: i32 = -32700;
+    /// -32701: the request uses an encoding the server does not support.
+    pub const UNSUPPORTED_ENCODING: i32 = -32701;
+    /// -32600: the request is XML but not an XML-RPC call.
+    pub const INVALID_XMLRPC: i32 = -32600;
+    /// -32601: the requested method does not exist.
+    pub const METHOD_NOT_FOUND: i32 = -32601;
+    /// -32602: the method exists but the parameters are wrong in number or type.
+    pub const INVALID_PARAMS: i32 = -32602;
+    /// -32603: the server failed while handling the call.
+    pub const INTERNAL_ERROR: i32 = -32603;
+
+    /// A fault with the given code and message.
+    ///
+    /// ```
+    /// let f = xmlrpc_kit::Fault::new(4, "Too many parameters.");
+    /// assert_eq!((f.code, f.string.as_str()), (4, "Too many parameters."));
+    /// ```
+    pub fn new(code: i32, string: impl Into<String>) -> Self {
+        Fault {
+            code,
+            string: string.into(),
+        }
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "fault {}: {}", self.code, self.string)
+    }
+}
+
+impl std::error::Error for Fault {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_match_the_interop_specification() {
+        assert_eq!(Fault::NOT_WELL_FORMED, -32700);
+        assert_eq!(Fault::INVALID_XMLRPC, -32600);
+        assert_eq!(Fault::METHOD_NOT_FOUND, -32601);
+        assert_eq!(Fault::INVALID_PARAMS, -32602);
+        assert_eq!(Fault::INTERNAL_ERROR, -32603);
+    }
+}

@@ -1,0 +1,330 @@
+//! Deserialization straight from the reader's events into any `Deserialize` type: no `Value`
+//! tree is built on the way (except for the rare struct member whose value precedes its name).
+
+use crate::codec::read::{ArrayState, Head, MemberStart, Reader, Scalar, StructState};
+use crate::error::Error;
+use crate::value::{Value, DATETIME_TOKEN};
+use serde::de::value::{MapDeserializer, SeqDeserializer, StringDeserializer};
+use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
+use serde::forward_to_deserialize_any;
+use std::iter;
+
+/// The `<params>` of a document as a sequence: a tuple, a `Vec`, or a struct read positionally.
+pub(crate) struct ParamsDeserializer<'r, 'a> {
+    reader: &'r mut Reader<'a>,
+}
+
+impl<'r, 'a> ParamsDeserializer<'r, 'a> {
+    pub(crate) fn new(reader: &'r mut Reader<'a>) -> Self {
+        ParamsDeserializer { reader }
+    }
+}
+
+impl<'de> de::Deserializer<'de> for ParamsDeserializer<'_, '_> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_seq(ParamsAccess {
+            reader: self.reader,
+            index: 0,
+        })
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_unit()
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
+        ignored_any
+    }
+}
+
+struct ParamsAccess<'r, 'a> {
+    reader: &'r mut Reader<'a>,
+    index: usize,
+}
+
+impl<'de> de::SeqAccess<'de> for ParamsAccess<'_, '_> {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
+        let Some(empty) = self.reader.param_start()? else {
+            return Ok(None);
+        };
+        self.index += 1;
+        let head = self.reader.value_head(empty)?;
+        let value = seed
+            .deserialize(ValueDeserializer::new(self.reader, head))
+            .map_err(|e| e.context(format_args!("param {}", self.index)))?;
+        self.reader.param_end()?;
+        Ok(Some(value))
+    }
+}
+
+/// One value, from its head onwards.
+pub(crate) struct ValueDeserializer<'r, 'a> {
+    reader: &'r mut Reader<'a>,
+    head: Head,
+}
+
+impl<'r, 'a> ValueDeserializer<'r, 'a> {
+    pub(crate) fn new(reader: &'r mut Reader<'a>, head: Head) -> Self {
+        ValueDeserializer { reader, head }
+    }
+}
+
+impl<'de> de::Deserializer<'de> for ValueDeserializer<'_, '_> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.head {
+            Head::Scalar(scalar) => visit_scalar(scalar, visitor),
+            Head::Array(mut state) => {
+                let value = visitor.visit_seq(ArrayAccess {
+                    reader: &mut *self.reader,
+                    state: &mut state,
+                    index: 0,
+                })?;
+                if self.reader.array_next(&mut state)?.is_some() {
+                    return Err(Error::message("the array has more items than expected"));
+                }
+                Ok(value)
+            }
+            Head::Struct(mut state) => {
+                let value = visitor.visit_map(StructAccess {
+                    reader: &mut *self.reader,
+                    state: &mut state,
+                    next: None,
+                })?;
+                if self.reader.struct_next(&mut state)?.is_some() {
+                    return Err(Error::message("the struct has more members than expected"));
+                }
+                Ok(value)
+            }
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.head {
+            Head::Scalar(Scalar::Nil) => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, name: &'static str, visitor: V) -> Result<V::Value, Error> {
+        match self.head {
+            Head::Scalar(Scalar::DateTime(t)) if name == DATETIME_TOKEN => visitor.visit_string(t.to_string()),
+            Head::Scalar(Scalar::String(s)) if name == DATETIME_TOKEN => visitor.visit_string(s),
+            _ => visitor.visit_newtype_struct(self),
+        }
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.head {
+            Head::Scalar(Scalar::Base64(bytes)) => visit_bytes_as_seq(bytes, visitor),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.head {
+            Head::Scalar(Scalar::DateTime(t)) => visitor.visit_string(t.to_string()),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        match self.head {
+            Head::Scalar(Scalar::String(variant)) => visitor.visit_enum(variant.into_deserializer()),
+            Head::Struct(mut state) => {
+                let (variant, empty_value) = match self.reader.struct_next(&mut state)? {
+                    Some(MemberStart::NameFirst { name, empty_value }) => (name, empty_value),
+                    _ => return Err(Error::message("an enum is a string or a struct with one member")),
+                };
+                let head = self.reader.value_head(empty_value)?;
+                let value = visitor.visit_enum(EnumAccess {
+                    variant,
+                    value: ValueDeserializer::new(&mut *self.reader, head),
+                })?;
+                self.reader.member_end()?;
+                if self.reader.struct_next(&mut state)?.is_some() {
+                    return Err(Error::message("an enum struct has exactly one member"));
+                }
+                Ok(value)
+            }
+            _ => Err(Error::message("an enum is a string or a struct with one member")),
+        }
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf
+        unit unit_struct tuple tuple_struct map struct identifier ignored_any
+    }
+}
+
+fn visit_scalar<'de, V: Visitor<'de>>(scalar: Scalar, visitor: V) -> Result<V::Value, Error> {
+    match scalar {
+        Scalar::Int(i) => visitor.visit_i32(i),
+        Scalar::I8(i) => visitor.visit_i64(i),
+        Scalar::Bool(b) => visitor.visit_bool(b),
+        Scalar::String(s) => visitor.visit_string(s),
+        Scalar::Double(d) => visitor.visit_f64(d),
+        Scalar::DateTime(t) => visit_datetime(t.to_string(), visitor),
+        Scalar::Base64(b) => visitor.visit_byte_buf(b),
+        Scalar::Nil => visitor.visit_unit(),
+    }
+}
+
+/// A time reaches a self-describing visitor as a one-member map under a private key, so
+/// `Value` can tell it from a string.
+pub(crate) fn visit_datetime<'de, V: Visitor<'de>>(text: String, visitor: V) -> Result<V::Value, Error> {
+    visitor.visit_map(MapDeserializer::new(iter::once((DATETIME_TOKEN, text))))
+}
+
+pub(crate) fn visit_bytes_as_seq<'de, V: Visitor<'de>>(bytes: Vec<u8>, visitor: V) -> Result<V::Value, Error> {
+    let mut seq = SeqDeserializer::<_, Error>::new(bytes.into_iter());
+    let value = visitor.visit_seq(&mut seq)?;
+    seq.end()?;
+    Ok(value)
+}
+
+struct ArrayAccess<'r, 'a, 's> {
+    reader: &'r mut Reader<'a>,
+    state: &'s mut ArrayState,
+    index: usize,
+}
+
+impl<'de> de::SeqAccess<'de> for ArrayAccess<'_, '_, '_> {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
+        let Some(empty) = self.reader.array_next(self.state)? else {
+            return Ok(None);
+        };
+        self.index += 1;
+        let head = self.reader.value_head(empty)?;
+        seed.deserialize(ValueDeserializer::new(self.reader, head))
+            .map(Some)
+            .map_err(|e| e.context(format_args!("item {}", self.index)))
+    }
+}
+
+/// The value half of the member whose name was just handed out.
+enum NextValue {
+    /// Its `<value>` is open (`true` when it was `<value/>`).
+    Open { empty: bool, name: String },
+    /// It came before its name and was read already.
+    Read(Value),
+}
+
+struct StructAccess<'r, 'a, 's> {
+    reader: &'r mut Reader<'a>,
+    state: &'s mut StructState,
+    next: Option<NextValue>,
+}
+
+impl<'de> de::MapAccess<'de> for StructAccess<'_, '_, '_> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+        let name = match self.reader.struct_next(self.state)? {
+            None => return Ok(None),
+            Some(MemberStart::NameFirst { name, empty_value }) => {
+                self.next = Some(NextValue::Open {
+                    empty: empty_value,
+                    name: name.clone(),
+                });
+                name
+            }
+            Some(MemberStart::ValueFirst { empty_value }) => {
+                let value = self.reader.read_value(empty_value)?;
+                self.next = Some(NextValue::Read(value));
+                self.reader.member_name_after_value()?
+            }
+        };
+        let key: StringDeserializer<Error> = name.into_deserializer();
+        seed.deserialize(key).map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        match self.next.take() {
+            Some(NextValue::Open { empty, name }) => {
+                let head = self.reader.value_head(empty)?;
+                let value = seed
+                    .deserialize(ValueDeserializer::new(self.reader, head))
+                    .map_err(|e| e.context(format_args!("member {name:?}")))?;
+                self.reader.member_end()?;
+                Ok(value)
+            }
+            Some(NextValue::Read(value)) => seed.deserialize(value),
+            None => Err(Error::message("a struct value was asked for before its name")),
+        }
+    }
+}
+
+struct EnumAccess<'r, 'a> {
+    variant: String,
+    value: ValueDeserializer<'r, 'a>,
+}
+
+impl<'de, 'r, 'a> de::EnumAccess<'de> for EnumAccess<'r, 'a> {
+    type Error = Error;
+    type Variant = ValueDeserializer<'r, 'a>;
+
+    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self::Variant), Error> {
+        let key: StringDeserializer<Error> = self.variant.into_deserializer();
+        Ok((seed.deserialize(key)?, self.value))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for ValueDeserializer<'_, '_> {
+    type Error = Error;
+
+    fn unit_variant(self) -> Result<(), Error> {
+        de::Deserialize::deserialize(self)
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
+        seed.deserialize(self)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+        de::Deserializer::deserialize_seq(self, visitor)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(self, _fields: &'static [&'static str], visitor: V) -> Result<V::Value, Error> {
+        de::Deserializer::deserialize_map(self, visitor)
+    }
+}
+
+/// What an empty `<params/>` in a response reads as: nil.
+pub(crate) struct NilDeserializer;
+
+impl<'de> de::Deserializer<'de> for NilDeserializer {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_none()
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
+        ignored_any
+    }
+}
