@@ -1,1 +1,3 @@
-fn main(){}
+//! `xrpc`: the xmlrpc-kit command-line tool.
+
+fn main() {}
