@@ -220,7 +220,9 @@ impl Error {
 }
 
 fn line_column(input: &[u8], offset: u64) -> (u64, u64) {
-    let end = usize::try_from(offset).unwrap_or(usize::MAX).min(input.len());
+    let end = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(input.len());
     let before = &input[..end];
     let line = memchr::memchr_iter(b'\n', before).count() as u64 + 1;
     let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);

@@ -97,7 +97,9 @@ impl Decoder {
     pub(crate) fn finish(mut self) -> Result<Vec<u8>, DecodeError> {
         let rest = std::mem::take(&mut self.carry);
         if rest.len() == 1 {
-            return Err(DecodeError::Invalid("a single base64 character cannot end the value".into()));
+            return Err(DecodeError::Invalid(
+                "a single base64 character cannot end the value".into(),
+            ));
         }
         self.decode(&rest)?;
         Ok(self.out)
@@ -134,7 +136,10 @@ mod tests {
         let data: Vec<u8> = (0..=255u8).cycle().take(1000).collect();
         let mut text = Vec::new();
         encode_to(&data, &mut text).map_err(|e| DecodeError::Invalid(e.to_string()))?;
-        let wrapped: Vec<u8> = text.chunks(76).flat_map(|l| l.iter().copied().chain(*b"\r\n")).collect();
+        let wrapped: Vec<u8> = text
+            .chunks(76)
+            .flat_map(|l| l.iter().copied().chain(*b"\r\n"))
+            .collect();
         for split in [1, 3, 5, 77, 500] {
             let pieces: Vec<&[u8]> = wrapped.chunks(split).collect();
             assert_eq!(decode_pieces(&pieces)?, data, "split {split}");
@@ -152,6 +157,9 @@ mod tests {
     #[test]
     fn stops_at_the_limit() {
         let mut d = Decoder::new(4);
-        assert!(matches!(d.feed(b"AAAAAAAAAAAA"), Err(DecodeError::TooLong(4))));
+        assert!(matches!(
+            d.feed(b"AAAAAAAAAAAA"),
+            Err(DecodeError::TooLong(4))
+        ));
     }
 }

@@ -52,7 +52,10 @@ pub(crate) fn sniff(prefix: &[u8]) -> Result<Option<Foreign>, Error> {
         return Ok(None);
     };
     let rest = rest.trim_ascii_start();
-    let Some((&quote, rest)) = rest.split_first().filter(|(q, _)| matches!(q, b'"' | b'\'')) else {
+    let Some((&quote, rest)) = rest
+        .split_first()
+        .filter(|(q, _)| matches!(q, b'"' | b'\''))
+    else {
         return Ok(None);
     };
     let label = &rest[..memchr::memchr(quote, rest).unwrap_or(rest.len())];
@@ -198,12 +201,18 @@ mod tests {
     fn finds_declared_and_bom_encodings() -> Result<(), Error> {
         assert_eq!(sniff(b"<?xml version='1.0'?><a/>")?, None);
         assert_eq!(sniff(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?, None);
-        assert_eq!(sniff(b"<?xml version='1.0' encoding='iso-8859-1'?>")?, Some(Foreign::Latin1));
+        assert_eq!(
+            sniff(b"<?xml version='1.0' encoding='iso-8859-1'?>")?,
+            Some(Foreign::Latin1)
+        );
         assert_eq!(
             sniff(b"<?xml version='1.0' encoding = \"windows-1251\" ?>")?,
             Some(Foreign::Other(encoding_rs::WINDOWS_1251))
         );
-        assert_eq!(sniff(b"\xff\xfe<\x00")?, Some(Foreign::Other(encoding_rs::UTF_16LE)));
+        assert_eq!(
+            sniff(b"\xff\xfe<\x00")?,
+            Some(Foreign::Other(encoding_rs::UTF_16LE))
+        );
         assert!(sniff(b"<?xml version='1.0' encoding='klingon'?>").is_err());
         Ok(())
     }
@@ -221,8 +230,11 @@ mod tests {
         let text: String = "héllo wörld ÿ €".repeat(20_000);
         let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&text);
         let mut out = Vec::new();
-        Transcoder::new(io::BufReader::with_capacity(7, &bytes[..]), Foreign::Other(encoding_rs::WINDOWS_1252))
-            .read_to_end(&mut out)?;
+        Transcoder::new(
+            io::BufReader::with_capacity(7, &bytes[..]),
+            Foreign::Other(encoding_rs::WINDOWS_1252),
+        )
+        .read_to_end(&mut out)?;
         assert_eq!(out, text.as_bytes());
         Ok(())
     }

@@ -61,7 +61,9 @@ pub fn decode_call<P: DeserializeOwned>(input: &[u8]) -> Result<(String, P), Err
     let mut reader = Reader::from_slice(input)?;
     match reader.read_envelope()? {
         Envelope::Call { method_name } => Ok((method_name, reader.read_params()?)),
-        _ => Err(Error::message("expected a <methodCall>, found a <methodResponse>")),
+        _ => Err(Error::message(
+            "expected a <methodCall>, found a <methodResponse>",
+        )),
     }
 }
 
@@ -78,7 +80,9 @@ pub fn decode_response<T: DeserializeOwned>(input: &[u8]) -> Result<Result<T, Fa
     match reader.read_envelope()? {
         Envelope::Response => Ok(Ok(reader.read_result()?)),
         Envelope::Fault => Ok(Err(reader.read_fault()?)),
-        Envelope::Call { .. } => Err(Error::message("expected a <methodResponse>, found a <methodCall>")),
+        Envelope::Call { .. } => Err(Error::message(
+            "expected a <methodResponse>, found a <methodCall>",
+        )),
     }
 }
 

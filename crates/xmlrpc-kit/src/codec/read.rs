@@ -185,7 +185,9 @@ enum Step {
     Empty(Tag),
     End(Tag),
     /// Character data (text, a reference, CDATA); `blank` when it was only XML whitespace.
-    Text { blank: bool },
+    Text {
+        blank: bool,
+    },
     Eof,
 }
 
@@ -361,7 +363,11 @@ impl<'a> Reader<'a> {
         self.root = root;
         if empty {
             return Err(self.unexpected_text(
-                if root == Tag::MethodCall { "<methodName>" } else { "<params> or <fault>" },
+                if root == Tag::MethodCall {
+                    "<methodName>"
+                } else {
+                    "<params> or <fault>"
+                },
                 "the end of the root element",
             ));
         }
@@ -371,7 +377,12 @@ impl<'a> Reader<'a> {
                 other => return Err(self.unexpected("<methodName>", other)),
             }
             let mut name = String::new();
-            self.read_text(&mut name, Tag::MethodName, self.limits.max_name_len, "method name")?;
+            self.read_text(
+                &mut name,
+                Tag::MethodName,
+                self.limits.max_name_len,
+                "method name",
+            )?;
             let name = name.trim();
             if name.is_empty() {
                 return Err(self.error(ErrorCode::InvalidScalar {
@@ -660,7 +671,10 @@ impl<'a> Reader<'a> {
                     Some(Frame::Array(_, state)) => self.array_next(state)?,
                     Some(Frame::Struct(_, state, name)) => match self.struct_next(state)? {
                         None => None,
-                        Some(MemberStart::NameFirst { name: n, empty_value }) => {
+                        Some(MemberStart::NameFirst {
+                            name: n,
+                            empty_value,
+                        }) => {
                             *name = Some(n);
                             Some(empty_value)
                         }
@@ -702,7 +716,10 @@ impl<'a> Reader<'a> {
                 Step::End(Tag::Value) => return Ok(Head::Scalar(Scalar::String(pending))),
                 step @ (Step::Start(tag) | Step::Empty(tag)) => {
                     if !is_blank(&pending) {
-                        return Err(self.unexpected_text("a type element or text alone", "text beside a type element"));
+                        return Err(self.unexpected_text(
+                            "a type element or text alone",
+                            "text beside a type element",
+                        ));
                     }
                     self.pending = pending;
                     let head = self.typed_value(tag, matches!(step, Step::Empty(_)))?;
@@ -777,7 +794,10 @@ impl<'a> Reader<'a> {
                 result?
             }
             other => {
-                return Err(self.unexpected("a type element such as <int> or <string>", Step::Start(other)))
+                return Err(self.unexpected(
+                    "a type element such as <int> or <string>",
+                    Step::Start(other),
+                ))
             }
         };
         Ok(Head::Scalar(scalar))
@@ -819,7 +839,10 @@ impl<'a> Reader<'a> {
     }
 
     /// Opens the next struct member, or closes the struct (`None`).
-    pub(crate) fn struct_next(&mut self, state: &mut StructState) -> Result<Option<MemberStart>, Error> {
+    pub(crate) fn struct_next(
+        &mut self,
+        state: &mut StructState,
+    ) -> Result<Option<MemberStart>, Error> {
         match *state {
             StructState::Members => match self.next_mark("<member> or </struct>")? {
                 Step::Start(Tag::Member) => return self.member_start().map(Some),
@@ -854,7 +877,12 @@ impl<'a> Reader<'a> {
     fn member_name(&mut self, empty: bool) -> Result<String, Error> {
         let mut name = String::new();
         if !empty {
-            self.read_text(&mut name, Tag::Name, self.limits.max_string_len, "member name")?;
+            self.read_text(
+                &mut name,
+                Tag::Name,
+                self.limits.max_string_len,
+                "member name",
+            )?;
         }
         Ok(name)
     }
@@ -913,7 +941,9 @@ impl<'a> Reader<'a> {
         loop {
             text.clear();
             match self.step(Some(&mut text))? {
-                Step::Text { .. } => decoder.feed(text.as_bytes()).map_err(|e| self.base64_error(e))?,
+                Step::Text { .. } => decoder
+                    .feed(text.as_bytes())
+                    .map_err(|e| self.base64_error(e))?,
                 Step::End(Tag::Base64) => break,
                 other => return Err(self.unexpected("base64 text or </base64>", other)),
             }
@@ -925,13 +955,23 @@ impl<'a> Reader<'a> {
     // ----- events ----------------------------------------------------------------------
 
     /// Reads character data up to `</close>` into `out`; any element inside is an error.
-    fn read_text(&mut self, out: &mut String, close: Tag, max: usize, what: &'static str) -> Result<(), Error> {
+    fn read_text(
+        &mut self,
+        out: &mut String,
+        close: Tag,
+        max: usize,
+        what: &'static str,
+    ) -> Result<(), Error> {
         loop {
             match self.step(Some(out))? {
                 Step::Text { .. } => {
                     if out.len() > max {
                         return Err(self.error(ErrorCode::Limit {
-                            what: if what == "string" { "string length (bytes)" } else { "text length (bytes)" },
+                            what: if what == "string" {
+                                "string length (bytes)"
+                            } else {
+                                "text length (bytes)"
+                            },
                             limit: max as u64,
                         }));
                     }
@@ -972,17 +1012,23 @@ impl<'a> Reader<'a> {
                 Event::End(e) => Ok(Some(Step::End(Tag::classify(e.local_name().as_ref())))),
                 Event::Text(t) => match out.as_deref_mut() {
                     Some(buf) => push_text(buf, &t).map(|()| Some(Step::Text { blank: false })),
-                    None => Ok(Some(Step::Text { blank: is_blank(&t) })),
+                    None => Ok(Some(Step::Text {
+                        blank: is_blank(&t),
+                    })),
                 },
                 Event::CData(t) => match out.as_deref_mut() {
                     Some(buf) => push_text(buf, &t).map(|()| Some(Step::Text { blank: false })),
-                    None => Ok(Some(Step::Text { blank: t.is_empty() })),
+                    None => Ok(Some(Step::Text {
+                        blank: t.is_empty(),
+                    })),
                 },
                 Event::GeneralRef(r) => resolve_ref(&r).map(|c| {
                     if let Some(buf) = out.as_deref_mut() {
                         buf.push(c);
                     }
-                    Some(Step::Text { blank: XML_SPACE.contains(&c) })
+                    Some(Step::Text {
+                        blank: XML_SPACE.contains(&c),
+                    })
                 }),
                 Event::DocType(_) => Err(ErrorCode::Doctype),
                 Event::Comment(_) | Event::PI(_) | Event::Decl(_) => Ok(None),
@@ -1062,7 +1108,8 @@ impl<'a> Reader<'a> {
 const XML_SPACE: &[char] = &[' ', '\t', '\n', '\r'];
 
 fn is_blank(text: &str) -> bool {
-    text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    text.bytes()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
 }
 
 fn classify(e: &quick_xml::events::BytesStart<'_>, other_name: &mut String) -> Tag {

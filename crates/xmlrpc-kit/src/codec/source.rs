@@ -146,7 +146,10 @@ fn token_limit(limits: &Limits) -> u64 {
 /// Turns a quick-xml error into ours, recognising the guard's limit errors.
 fn xml_error(e: quick_xml::Error) -> Error {
     if let quick_xml::Error::Io(io) = &e {
-        if let Some(hit) = io.get_ref().and_then(|inner| inner.downcast_ref::<LimitHit>()) {
+        if let Some(hit) = io
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<LimitHit>())
+        {
             return Error::new(ErrorCode::Limit {
                 what: hit.what,
                 limit: hit.limit,

@@ -23,7 +23,11 @@ const DECL: &[u8] = b"<?xml version=\"1.0\"?>";
 /// );
 /// # Ok::<(), xmlrpc_kit::Error>(())
 /// ```
-pub fn write_call<W: Write + ?Sized, P: Serialize + ?Sized>(out: &mut W, method: &str, params: &P) -> Result<(), Error> {
+pub fn write_call<W: Write + ?Sized, P: Serialize + ?Sized>(
+    out: &mut W,
+    method: &str,
+    params: &P,
+) -> Result<(), Error> {
     out.write_all(DECL)?;
     out.write_all(b"<methodCall><methodName>")?;
     write_escaped(out, method)?;
@@ -42,7 +46,10 @@ pub fn write_call<W: Write + ?Sized, P: Serialize + ?Sized>(out: &mut W, method:
 ///     "<params><param><value><string>get string:cloudox</string></value></param></params></methodResponse>"));
 /// # Ok::<(), xmlrpc_kit::Error>(())
 /// ```
-pub fn write_response<W: Write + ?Sized, T: Serialize + ?Sized>(out: &mut W, value: &T) -> Result<(), Error> {
+pub fn write_response<W: Write + ?Sized, T: Serialize + ?Sized>(
+    out: &mut W,
+    value: &T,
+) -> Result<(), Error> {
     out.write_all(DECL)?;
     out.write_all(b"<methodResponse><params><param>")?;
     value.serialize(ValueSerializer::new(&mut *out))?;
@@ -62,7 +69,9 @@ pub fn write_response<W: Write + ?Sized, T: Serialize + ?Sized>(out: &mut W, val
 /// ```
 pub fn write_fault<W: Write + ?Sized>(out: &mut W, fault: &Fault) -> Result<(), Error> {
     out.write_all(DECL)?;
-    out.write_all(b"<methodResponse><fault><value><struct><member><name>faultCode</name><value><int>")?;
+    out.write_all(
+        b"<methodResponse><fault><value><struct><member><name>faultCode</name><value><int>",
+    )?;
     out.write_all(itoa::Buffer::new().format(fault.code).as_bytes())?;
     out.write_all(b"</int></value></member><member><name>faultString</name><value><string>")?;
     write_escaped(out, &fault.string)?;
@@ -78,7 +87,10 @@ pub fn write_fault<W: Write + ?Sized>(out: &mut W, fault: &Fault) -> Result<(), 
 /// assert_eq!(out, b"<value><base64>AQID</base64></value>");
 /// # Ok::<(), xmlrpc_kit::Error>(())
 /// ```
-pub fn write_value<W: Write + ?Sized, T: Serialize + ?Sized>(out: &mut W, value: &T) -> Result<(), Error> {
+pub fn write_value<W: Write + ?Sized, T: Serialize + ?Sized>(
+    out: &mut W,
+    value: &T,
+) -> Result<(), Error> {
     value.serialize(ValueSerializer::new(out))
 }
 
@@ -164,7 +176,11 @@ impl<'w, W: Write + ?Sized> ser::Serializer for ParamsSerializer<'w, W> {
     fn serialize_tuple_struct(self, _name: &'static str, _len: usize) -> Result<Self, Error> {
         Ok(self)
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(mut self, _name: &'static str, value: &T) -> Result<(), Error> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        mut self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
         self.param(value)
     }
     single_param! {
@@ -186,7 +202,13 @@ impl<'w, W: Write + ?Sized> ser::Serializer for ParamsSerializer<'w, W> {
         value: &T,
     ) -> Result<(), Error> {
         self.out.write_all(b"<param>")?;
-        ser::Serializer::serialize_newtype_variant(ValueSerializer::new(&mut *self.out), name, index, variant, value)?;
+        ser::Serializer::serialize_newtype_variant(
+            ValueSerializer::new(&mut *self.out),
+            name,
+            index,
+            variant,
+            value,
+        )?;
         self.out.write_all(b"</param>")?;
         Ok(())
     }
@@ -197,13 +219,23 @@ impl<'w, W: Write + ?Sized> ser::Serializer for ParamsSerializer<'w, W> {
         _variant: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeTupleVariant, Error> {
-        Err(Error::message("params must be a tuple, a sequence or a single value; wrap an enum in a tuple"))
+        Err(Error::message(
+            "params must be a tuple, a sequence or a single value; wrap an enum in a tuple",
+        ))
     }
     fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Error> {
-        Err(Error::message("params must be a tuple or a sequence; wrap a map in a tuple: `(&map,)`"))
+        Err(Error::message(
+            "params must be a tuple or a sequence; wrap a map in a tuple: `(&map,)`",
+        ))
     }
-    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeStruct, Error> {
-        Err(Error::message("params must be a tuple or a sequence; wrap a struct in a tuple: `(&value,)`"))
+    fn serialize_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStruct, Error> {
+        Err(Error::message(
+            "params must be a tuple or a sequence; wrap a struct in a tuple: `(&value,)`",
+        ))
     }
     fn serialize_struct_variant(
         self,
@@ -212,6 +244,8 @@ impl<'w, W: Write + ?Sized> ser::Serializer for ParamsSerializer<'w, W> {
         _variant: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeStructVariant, Error> {
-        Err(Error::message("params must be a tuple, a sequence or a single value; wrap an enum in a tuple"))
+        Err(Error::message(
+            "params must be a tuple, a sequence or a single value; wrap an enum in a tuple",
+        ))
     }
 }

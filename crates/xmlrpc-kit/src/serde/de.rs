@@ -49,7 +49,10 @@ struct ParamsAccess<'r, 'a> {
 impl<'de> de::SeqAccess<'de> for ParamsAccess<'_, '_> {
     type Error = Error;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
         let Some(empty) = self.reader.param_start()? else {
             return Ok(None);
         };
@@ -113,9 +116,15 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'_, '_> {
         }
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, name: &'static str, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
         match self.head {
-            Head::Scalar(Scalar::DateTime(t)) if name == DATETIME_TOKEN => visitor.visit_string(t.to_string()),
+            Head::Scalar(Scalar::DateTime(t)) if name == DATETIME_TOKEN => {
+                visitor.visit_string(t.to_string())
+            }
             Head::Scalar(Scalar::String(s)) if name == DATETIME_TOKEN => visitor.visit_string(s),
             _ => visitor.visit_newtype_struct(self),
         }
@@ -146,11 +155,17 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'_, '_> {
         visitor: V,
     ) -> Result<V::Value, Error> {
         match self.head {
-            Head::Scalar(Scalar::String(variant)) => visitor.visit_enum(variant.into_deserializer()),
+            Head::Scalar(Scalar::String(variant)) => {
+                visitor.visit_enum(variant.into_deserializer())
+            }
             Head::Struct(mut state) => {
                 let (variant, empty_value) = match self.reader.struct_next(&mut state)? {
                     Some(MemberStart::NameFirst { name, empty_value }) => (name, empty_value),
-                    _ => return Err(Error::message("an enum is a string or a struct with one member")),
+                    _ => {
+                        return Err(Error::message(
+                            "an enum is a string or a struct with one member",
+                        ))
+                    }
                 };
                 let head = self.reader.value_head(empty_value)?;
                 let value = visitor.visit_enum(EnumAccess {
@@ -163,7 +178,9 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'_, '_> {
                 }
                 Ok(value)
             }
-            _ => Err(Error::message("an enum is a string or a struct with one member")),
+            _ => Err(Error::message(
+                "an enum is a string or a struct with one member",
+            )),
         }
     }
 
@@ -188,11 +205,17 @@ fn visit_scalar<'de, V: Visitor<'de>>(scalar: Scalar, visitor: V) -> Result<V::V
 
 /// A time reaches a self-describing visitor as a one-member map under a private key, so
 /// `Value` can tell it from a string.
-pub(crate) fn visit_datetime<'de, V: Visitor<'de>>(text: String, visitor: V) -> Result<V::Value, Error> {
+pub(crate) fn visit_datetime<'de, V: Visitor<'de>>(
+    text: String,
+    visitor: V,
+) -> Result<V::Value, Error> {
     visitor.visit_map(MapDeserializer::new(iter::once((DATETIME_TOKEN, text))))
 }
 
-pub(crate) fn visit_bytes_as_seq<'de, V: Visitor<'de>>(bytes: Vec<u8>, visitor: V) -> Result<V::Value, Error> {
+pub(crate) fn visit_bytes_as_seq<'de, V: Visitor<'de>>(
+    bytes: Vec<u8>,
+    visitor: V,
+) -> Result<V::Value, Error> {
     let mut seq = SeqDeserializer::<_, Error>::new(bytes.into_iter());
     let value = visitor.visit_seq(&mut seq)?;
     seq.end()?;
@@ -208,7 +231,10 @@ struct ArrayAccess<'r, 'a, 's> {
 impl<'de> de::SeqAccess<'de> for ArrayAccess<'_, '_, '_> {
     type Error = Error;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
         let Some(empty) = self.reader.array_next(self.state)? else {
             return Ok(None);
         };
@@ -237,7 +263,10 @@ struct StructAccess<'r, 'a, 's> {
 impl<'de> de::MapAccess<'de> for StructAccess<'_, '_, '_> {
     type Error = Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
         let name = match self.reader.struct_next(self.state)? {
             None => return Ok(None),
             Some(MemberStart::NameFirst { name, empty_value }) => {
@@ -268,7 +297,9 @@ impl<'de> de::MapAccess<'de> for StructAccess<'_, '_, '_> {
                 Ok(value)
             }
             Some(NextValue::Read(value)) => seed.deserialize(value),
-            None => Err(Error::message("a struct value was asked for before its name")),
+            None => Err(Error::message(
+                "a struct value was asked for before its name",
+            )),
         }
     }
 }
@@ -282,7 +313,10 @@ impl<'de, 'r, 'a> de::EnumAccess<'de> for EnumAccess<'r, 'a> {
     type Error = Error;
     type Variant = ValueDeserializer<'r, 'a>;
 
-    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self::Variant), Error> {
+    fn variant_seed<V: DeserializeSeed<'de>>(
+        self,
+        seed: V,
+    ) -> Result<(V::Value, Self::Variant), Error> {
         let key: StringDeserializer<Error> = self.variant.into_deserializer();
         Ok((seed.deserialize(key)?, self.value))
     }
@@ -303,7 +337,11 @@ impl<'de> de::VariantAccess<'de> for ValueDeserializer<'_, '_> {
         de::Deserializer::deserialize_seq(self, visitor)
     }
 
-    fn struct_variant<V: Visitor<'de>>(self, _fields: &'static [&'static str], visitor: V) -> Result<V::Value, Error> {
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
         de::Deserializer::deserialize_map(self, visitor)
     }
 }

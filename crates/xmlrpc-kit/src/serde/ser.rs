@@ -120,7 +120,11 @@ impl<'w, W: Write + ?Sized> ser::Serializer for ValueSerializer<'w, W> {
     type SerializeStructVariant = StructSerializer<'w, W>;
 
     fn serialize_bool(mut self, v: bool) -> Result<(), Error> {
-        self.scalar(b"<value><boolean>", if v { b"1" } else { b"0" }, b"</boolean></value>")
+        self.scalar(
+            b"<value><boolean>",
+            if v { b"1" } else { b"0" },
+            b"</boolean></value>",
+        )
     }
     fn serialize_i8(mut self, v: i8) -> Result<(), Error> {
         self.int(v.into())
@@ -144,8 +148,9 @@ impl<'w, W: Write + ?Sized> ser::Serializer for ValueSerializer<'w, W> {
         self.i64(v.into())
     }
     fn serialize_u64(mut self, v: u64) -> Result<(), Error> {
-        let v = i64::try_from(v)
-            .map_err(|_| Error::message(format!("integer {v} does not fit in XML-RPC's 64-bit i8")))?;
+        let v = i64::try_from(v).map_err(|_| {
+            Error::message(format!("integer {v} does not fit in XML-RPC's 64-bit i8"))
+        })?;
         self.i64(v)
     }
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
@@ -179,19 +184,34 @@ impl<'w, W: Write + ?Sized> ser::Serializer for ValueSerializer<'w, W> {
     fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Error> {
         self.serialize_none()
     }
-    fn serialize_unit_variant(mut self, _name: &'static str, _index: u32, variant: &'static str) -> Result<(), Error> {
+    fn serialize_unit_variant(
+        mut self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<(), Error> {
         self.string(variant)
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Result<(), Error> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        mut self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
         match name {
             I8_TOKEN => {
                 let v = value.serialize(IntProbe)?;
                 self.i8(v)
             }
             DATETIME_TOKEN => {
-                self.out.write_all(b"<value><dateTime.iso8601>").map_err(io)?;
-                value.serialize(RawText { out: &mut *self.out })?;
-                self.out.write_all(b"</dateTime.iso8601></value>").map_err(io)
+                self.out
+                    .write_all(b"<value><dateTime.iso8601>")
+                    .map_err(io)?;
+                value.serialize(RawText {
+                    out: &mut *self.out,
+                })?;
+                self.out
+                    .write_all(b"</dateTime.iso8601></value>")
+                    .map_err(io)
             }
             _ => value.serialize(self),
         }
@@ -206,7 +226,9 @@ impl<'w, W: Write + ?Sized> ser::Serializer for ValueSerializer<'w, W> {
         self.out.write_all(b"<value><struct>").map_err(io)?;
         self.member_start(variant)?;
         value.serialize(self.reborrow())?;
-        self.out.write_all(b"</member></struct></value>").map_err(io)
+        self.out
+            .write_all(b"</member></struct></value>")
+            .map_err(io)
     }
     fn serialize_seq(self, _len: Option<usize>) -> Result<SeqSerializer<'w, W>, Error> {
         Ok(SeqSerializer {
@@ -217,7 +239,11 @@ impl<'w, W: Write + ?Sized> ser::Serializer for ValueSerializer<'w, W> {
     fn serialize_tuple(self, _len: usize) -> Result<ArraySerializer<'w, W>, Error> {
         ArraySerializer::open(self.out, None)
     }
-    fn serialize_tuple_struct(self, _name: &'static str, _len: usize) -> Result<ArraySerializer<'w, W>, Error> {
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<ArraySerializer<'w, W>, Error> {
         ArraySerializer::open(self.out, None)
     }
     fn serialize_tuple_variant(
@@ -232,7 +258,11 @@ impl<'w, W: Write + ?Sized> ser::Serializer for ValueSerializer<'w, W> {
     fn serialize_map(self, _len: Option<usize>) -> Result<StructSerializer<'w, W>, Error> {
         StructSerializer::open(self.out, None)
     }
-    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<StructSerializer<'w, W>, Error> {
+    fn serialize_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<StructSerializer<'w, W>, Error> {
         StructSerializer::open(self.out, None)
     }
     fn serialize_struct_variant(
@@ -266,13 +296,17 @@ impl<'w, W: Write + ?Sized> ArraySerializer<'w, W> {
     }
 
     fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        value.serialize(ValueSerializer { out: &mut *self.out })
+        value.serialize(ValueSerializer {
+            out: &mut *self.out,
+        })
     }
 
     fn close(self) -> Result<(), Error> {
         self.out.write_all(b"</data></array></value>").map_err(io)?;
         if self.variant {
-            self.out.write_all(b"</member></struct></value>").map_err(io)?;
+            self.out
+                .write_all(b"</member></struct></value>")
+                .map_err(io)?;
         }
         Ok(())
     }
@@ -337,7 +371,10 @@ impl<W: Write + ?Sized> SeqSerializer<'_, W> {
         };
         self.out.write_all(b"<value><array><data>").map_err(io)?;
         for b in gathered {
-            ValueSerializer { out: &mut *self.out }.int(b.into())?;
+            ValueSerializer {
+                out: &mut *self.out,
+            }
+            .int(b.into())?;
         }
         Ok(())
     }
@@ -358,13 +395,20 @@ impl<W: Write + ?Sized> ser::SerializeSeq for SeqSerializer<'_, W> {
             }
             self.open_array()?;
         }
-        value.serialize(ValueSerializer { out: &mut *self.out })
+        value.serialize(ValueSerializer {
+            out: &mut *self.out,
+        })
     }
 
     fn end(mut self) -> Result<(), Error> {
         match std::mem::replace(&mut self.mode, SeqMode::Array) {
-            SeqMode::Bytes(bytes) => ser::Serializer::serialize_bytes(ValueSerializer { out: self.out }, &bytes),
-            SeqMode::Undecided => self.out.write_all(b"<value><array><data></data></array></value>").map_err(io),
+            SeqMode::Bytes(bytes) => {
+                ser::Serializer::serialize_bytes(ValueSerializer { out: self.out }, &bytes)
+            }
+            SeqMode::Undecided => self
+                .out
+                .write_all(b"<value><array><data></data></array></value>")
+                .map_err(io),
             SeqMode::Array => self.out.write_all(b"</data></array></value>").map_err(io),
         }
     }
@@ -390,7 +434,9 @@ impl<'w, W: Write + ?Sized> StructSerializer<'w, W> {
     }
 
     fn field<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), Error> {
-        let mut s = ValueSerializer { out: &mut *self.out };
+        let mut s = ValueSerializer {
+            out: &mut *self.out,
+        };
         s.member_start(name)?;
         value.serialize(s.reborrow())?;
         self.out.write_all(b"</member>").map_err(io)
@@ -399,7 +445,9 @@ impl<'w, W: Write + ?Sized> StructSerializer<'w, W> {
     fn close(self) -> Result<(), Error> {
         self.out.write_all(b"</struct></value>").map_err(io)?;
         if self.variant {
-            self.out.write_all(b"</member></struct></value>").map_err(io)?;
+            self.out
+                .write_all(b"</member></struct></value>")
+                .map_err(io)?;
         }
         Ok(())
     }
@@ -411,11 +459,16 @@ impl<W: Write + ?Sized> ser::SerializeMap for StructSerializer<'_, W> {
 
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
         let name = key.serialize(KeyProbe)?;
-        ValueSerializer { out: &mut *self.out }.member_start(&name)
+        ValueSerializer {
+            out: &mut *self.out,
+        }
+        .member_start(&name)
     }
 
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        value.serialize(ValueSerializer { out: &mut *self.out })?;
+        value.serialize(ValueSerializer {
+            out: &mut *self.out,
+        })?;
         self.out.write_all(b"</member>").map_err(io)
     }
 
@@ -427,7 +480,11 @@ impl<W: Write + ?Sized> ser::SerializeMap for StructSerializer<'_, W> {
 impl<W: Write + ?Sized> ser::SerializeStruct for StructSerializer<'_, W> {
     type Ok = ();
     type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), Error> {
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
         self.field(name, value)
     }
     fn end(self) -> Result<(), Error> {
@@ -438,7 +495,11 @@ impl<W: Write + ?Sized> ser::SerializeStruct for StructSerializer<'_, W> {
 impl<W: Write + ?Sized> ser::SerializeStructVariant for StructSerializer<'_, W> {
     type Ok = ();
     type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), Error> {
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
         self.field(name, value)
     }
     fn end(self) -> Result<(), Error> {

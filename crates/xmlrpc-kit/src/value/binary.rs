@@ -116,7 +116,10 @@ impl<'de> serde::Deserialize<'de> for Binary {
             fn visit_byte_buf<E>(self, v: Vec<u8>) -> Result<Binary, E> {
                 Ok(Binary(v))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Binary, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Binary, A::Error> {
                 let mut bytes = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
                 while let Some(b) = seq.next_element::<u8>()? {
                     bytes.push(b);

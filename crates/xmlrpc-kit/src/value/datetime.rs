@@ -161,7 +161,9 @@ impl FromStr for DateTime {
         };
         let year = p.digits(4).ok_or_else(|| fail("expected a 4-digit year"))?;
         p.skip(b'-');
-        let month = p.digits(2).ok_or_else(|| fail("expected a 2-digit month"))?;
+        let month = p
+            .digits(2)
+            .ok_or_else(|| fail("expected a 2-digit month"))?;
         p.skip(b'-');
         let day = p.digits(2).ok_or_else(|| fail("expected a 2-digit day"))?;
         let mut t = DateTime {
@@ -177,11 +179,17 @@ impl FromStr for DateTime {
         if p.skip(b'T') || p.skip(b't') || p.skip(b' ') {
             t.hour = p.digits(2).ok_or_else(|| fail("expected a 2-digit hour"))? as u8;
             p.skip(b':');
-            t.minute = p.digits(2).ok_or_else(|| fail("expected 2-digit minutes"))? as u8;
+            t.minute = p
+                .digits(2)
+                .ok_or_else(|| fail("expected 2-digit minutes"))? as u8;
             p.skip(b':');
-            t.second = p.digits(2).ok_or_else(|| fail("expected 2-digit seconds"))? as u8;
+            t.second = p
+                .digits(2)
+                .ok_or_else(|| fail("expected 2-digit seconds"))? as u8;
             if p.skip(b'.') || p.skip(b',') {
-                t.nanosecond = p.fraction().ok_or_else(|| fail("expected fraction digits"))?;
+                t.nanosecond = p
+                    .fraction()
+                    .ok_or_else(|| fail("expected fraction digits"))?;
             }
             t.offset_minutes = p.zone().map_err(fail)?;
         }

@@ -69,7 +69,11 @@ impl<'de> de::Deserializer<'de> for Value {
         }
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, name: &'static str, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
         match self {
             Value::DateTime(t) if name == DATETIME_TOKEN => visitor.visit_string(t.to_string()),
             Value::String(s) if name == DATETIME_TOKEN => visitor.visit_string(s),
@@ -107,10 +111,14 @@ impl<'de> de::Deserializer<'de> for Value {
                 let mut members = members.into_iter();
                 match members.next() {
                     Some((variant, value)) => visitor.visit_enum(EnumAccess { variant, value }),
-                    None => Err(Error::message("an enum is a string or a struct with one member")),
+                    None => Err(Error::message(
+                        "an enum is a string or a struct with one member",
+                    )),
                 }
             }
-            _ => Err(Error::message("an enum is a string or a struct with one member")),
+            _ => Err(Error::message(
+                "an enum is a string or a struct with one member",
+            )),
         }
     }
 
@@ -150,7 +158,11 @@ impl<'de> de::VariantAccess<'de> for Value {
         de::Deserializer::deserialize_seq(self, visitor)
     }
 
-    fn struct_variant<V: Visitor<'de>>(self, _fields: &'static [&'static str], visitor: V) -> Result<V::Value, Error> {
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
         de::Deserializer::deserialize_map(self, visitor)
     }
 }

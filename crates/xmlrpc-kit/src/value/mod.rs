@@ -1,8 +1,8 @@
 //! The XML-RPC data model: [`Value`], its struct type, and the [`Binary`] and [`DateTime`] leaves.
 
 mod binary;
-mod de;
 mod datetime;
+mod de;
 mod serde_impl;
 
 pub use binary::Binary;
