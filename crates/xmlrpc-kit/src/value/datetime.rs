@@ -51,6 +51,13 @@ pub struct DateTimeError {
     reason: &'static str,
 }
 
+impl DateTimeError {
+    #[cfg(any(feature = "chrono", feature = "time"))]
+    pub(crate) fn new(text: String, reason: &'static str) -> Self {
+        DateTimeError { text, reason }
+    }
+}
+
 impl DateTime {
     /// A time from its parts, checked for range (the day against the month and leap years).
     ///

@@ -2,6 +2,7 @@
 
 mod binary;
 mod datetime;
+mod datetime_conv;
 mod de;
 mod serde_impl;
 
