@@ -53,9 +53,13 @@
 #![forbid(unsafe_code)]
 
 pub mod codec;
+#[cfg(feature = "server")]
+pub mod dispatch;
 pub mod error;
 pub mod fault;
 mod serde;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod value;
 
 pub use error::Error;

@@ -1,0 +1,150 @@
+//! `ServerConfig`: every limit and timeout of the HTTP server, each with a named default.
+
+use crate::codec::Limits;
+use std::time::Duration;
+
+/// Limits, timeouts and options of the HTTP server.
+///
+/// ```
+/// use std::time::Duration;
+/// use xmlrpc_kit::server::ServerConfig;
+///
+/// let config = ServerConfig::default()
+///     .max_body_size(1 << 20)
+///     .max_connections(64)
+///     .header_read_timeout(Duration::from_secs(5));
+/// assert_eq!(config.endpoint_paths(), ["/", "/RPC2"]);
+/// ```
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub(crate) max_body_size: u64,
+    pub(crate) max_decompressed_size: u64,
+    pub(crate) limits: Limits,
+    pub(crate) max_connections: usize,
+    pub(crate) header_read_timeout: Duration,
+    pub(crate) idle_timeout: Duration,
+    pub(crate) body_read_timeout: Duration,
+    pub(crate) shutdown_grace: Duration,
+    pub(crate) gzip_threshold: Option<usize>,
+    pub(crate) paths: Vec<String>,
+    pub(crate) docs_page: bool,
+    pub(crate) title: String,
+}
+
+impl ServerConfig {
+    /// Default for [`max_body_size`](Self::max_body_size): 64 MiB as sent on the wire.
+    pub const DEFAULT_MAX_BODY_SIZE: u64 = 64 << 20;
+    /// Default for [`max_decompressed_size`](Self::max_decompressed_size): 64 MiB.
+    pub const DEFAULT_MAX_DECOMPRESSED_SIZE: u64 = 64 << 20;
+    /// Default for [`max_connections`](Self::max_connections): 1024 open at once.
+    pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+    /// Default for [`header_read_timeout`](Self::header_read_timeout): 10 seconds.
+    pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+    /// Default for [`idle_timeout`](Self::idle_timeout): 60 seconds.
+    pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+    /// Default for [`body_read_timeout`](Self::body_read_timeout): 60 seconds.
+    pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(60);
+    /// Default for [`shutdown_grace`](Self::shutdown_grace): 10 seconds.
+    pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+    /// Default for [`gzip_threshold`](Self::gzip_threshold): 1400 bytes, as Python's server.
+    pub const DEFAULT_GZIP_THRESHOLD: usize = 1400;
+
+    /// Largest request body accepted, as sent (compressed or not). A larger
+    /// `Content-Length` is refused with 413 before the body is read; a body that grows past
+    /// it while arriving is cut off with 413.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// Largest request body after gzip decompression (a gzip bomb stops here with 413).
+    pub fn max_decompressed_size(mut self, bytes: u64) -> Self {
+        self.max_decompressed_size = bytes;
+        self
+    }
+
+    /// The XML reader's limits (nesting depth, string and base64 length, element count).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Connections served at once; further clients wait in the listen queue.
+    pub fn max_connections(mut self, count: usize) -> Self {
+        self.max_connections = count.max(1);
+        self
+    }
+
+    /// Time a client has, from the first byte of a request, to send all of its headers.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// Time a kept-alive connection may sit with no request before it is closed.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// Time a client has to send a request body once its headers are in.
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.body_read_timeout = timeout;
+        self
+    }
+
+    /// Time calls in progress are given to finish on shutdown before connections are cut.
+    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
+        self.shutdown_grace = grace;
+        self
+    }
+
+    /// Responses at least this large are gzipped for clients that accept gzip; `None`
+    /// never compresses.
+    pub fn gzip_threshold(mut self, bytes: Option<usize>) -> Self {
+        self.gzip_threshold = bytes;
+        self
+    }
+
+    /// The URL paths that answer XML-RPC (others get 404).
+    pub fn paths<S: Into<String>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
+        self.paths = paths.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The URL paths that answer XML-RPC.
+    pub fn endpoint_paths(&self) -> &[String] {
+        &self.paths
+    }
+
+    /// Whether GET on an endpoint serves an HTML page documenting the methods.
+    pub fn docs_page(mut self, enabled: bool) -> Self {
+        self.docs_page = enabled;
+        self
+    }
+
+    /// The documentation page's title.
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = title.into();
+        self
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            max_body_size: Self::DEFAULT_MAX_BODY_SIZE,
+            max_decompressed_size: Self::DEFAULT_MAX_DECOMPRESSED_SIZE,
+            limits: Limits::default().max_document_size(Self::DEFAULT_MAX_DECOMPRESSED_SIZE),
+            max_connections: Self::DEFAULT_MAX_CONNECTIONS,
+            header_read_timeout: Self::DEFAULT_HEADER_READ_TIMEOUT,
+            idle_timeout: Self::DEFAULT_IDLE_TIMEOUT,
+            body_read_timeout: Self::DEFAULT_BODY_READ_TIMEOUT,
+            shutdown_grace: Self::DEFAULT_SHUTDOWN_GRACE,
+            gzip_threshold: Some(Self::DEFAULT_GZIP_THRESHOLD),
+            paths: vec!["/".to_owned(), "/RPC2".to_owned()],
+            docs_page: true,
+            title: "XML-RPC server".to_owned(),
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! The endpoint: one HTTP request in, one HTTP response out. Routes by path and method,
+//! reads the body within limits, runs the call through the registry, and answers with
+//! XML (gzipped when asked), a documentation page, or a 4xx refusal. Also a tower
+//! `Service`, so the endpoint can be mounted in an axum or hyper application.
+
+use super::body::{self, BodyError};
+use super::config::ServerConfig;
+use super::conn::ConnState;
+use super::docs;
+use crate::codec::{self, Envelope, Reader};
+use crate::dispatch::{Invocation, Params, Registry};
+use crate::fault::Fault;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+/// The body type of every response.
+pub type ResponseBody = Full<Bytes>;
+
+/// What every request handler shares.
+pub(crate) struct Shared {
+    pub(crate) registry: Arc<Registry>,
+    pub(crate) config: ServerConfig,
+    docs_page: OnceLock<Bytes>,
+}
+
+impl Shared {
+    pub(crate) fn new(registry: Registry, config: ServerConfig) -> Arc<Self> {
+        Arc::new(Shared {
+            registry: Arc::new(registry),
+            config,
+            docs_page: OnceLock::new(),
+        })
+    }
+}
+
+/// The XML-RPC endpoint as a [`tower_service::Service`], to mount inside another server.
+///
+/// ```
+/// use xmlrpc_kit::server::Server;
+/// let service = Server::new().method("add", |x: i32, y: i32| x + y).into_service()?;
+/// # let _ = service;
+/// # Ok::<(), xmlrpc_kit::server::ServeError>(())
+/// ```
+#[derive(Clone)]
+pub struct XmlRpcService {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl<B> tower_service::Service<Request<B>> for XmlRpcService
+where
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: std::fmt::Display,
+{
+    type Response = Response<ResponseBody>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<ResponseBody>, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let shared = Arc::clone(&self.shared);
+        let peer = request.extensions().get::<SocketAddr>().copied();
+        Box::pin(async move { Ok(handle(shared, request, peer, None).await) })
+    }
+}
+
+/// Answers one request.
+pub(crate) async fn handle<B>(
+    shared: Arc<Shared>,
+    request: Request<B>,
+    peer: Option<SocketAddr>,
+    conn: Option<&Arc<ConnState>>,
+) -> Response<ResponseBody>
+where
+    B: hyper::body::Body,
+    B::Error: std::fmt::Display,
+{
+    let _in_flight = conn.map(ConnState::request_started);
+    let config = &shared.config;
+    if !config.paths.iter().any(|p| p == request.uri().path()) {
+        return plain(StatusCode::NOT_FOUND, "no XML-RPC endpoint here\n");
+    }
+    match *request.method() {
+        Method::POST => {}
+        Method::GET | Method::HEAD if config.docs_page => {
+            let page = shared.docs_page.get_or_init(|| {
+                Bytes::from(docs::render(&config.title, &shared.registry.describe()))
+            });
+            let mut response = Response::new(Full::new(page.clone()));
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            return response;
+        }
+        _ => {
+            let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "XML-RPC calls are POSTed\n");
+            let allow = if config.docs_page { "POST, GET, HEAD" } else { "POST" };
+            response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
+            return response;
+        }
+    }
+
+    let started = Instant::now();
+    let headers = request.headers();
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let encoding = headers
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let accepts_gzip = headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split(',').any(|coding| coding.trim().split(';').next() == Some("gzip")));
+
+    let body = match body::read_limited(request.into_body(), declared, config.max_body_size, config.body_read_timeout)
+        .await
+        .and_then(|raw| body::decode_content(raw, encoding.as_deref(), config.max_decompressed_size))
+    {
+        Ok(body) => body,
+        Err(e) => {
+            tracing::info!(target: "xmlrpc_kit::access", peer = %Peer(peer), status = status_for(&e).as_u16(), error = %e, "refused");
+            return plain(status_for(&e), &format!("{e}\n"));
+        }
+    };
+
+    let (method_name, invocation) = start_call(&shared, &body);
+    let reply = match invocation {
+        Invocation::Ready(reply) => reply,
+        Invocation::Pending(future) => future.await,
+    };
+    let xml = match reply {
+        Ok(value) => {
+            let mut out = Vec::with_capacity(value.len() + 96);
+            out.extend_from_slice(b"<?xml version=\"1.0\"?><methodResponse><params><param>");
+            out.extend_from_slice(&value);
+            out.extend_from_slice(b"</param></params></methodResponse>");
+            log_call(peer, &method_name, started, None);
+            out
+        }
+        Err(fault) => {
+            log_call(peer, &method_name, started, Some(&fault));
+            fault_body(&fault)
+        }
+    };
+    let gzip = accepts_gzip && config.gzip_threshold.is_some_and(|threshold| xml.len() >= threshold);
+    xml_response(xml, gzip)
+}
+
+/// Parses the envelope and starts the method; the reader is gone before any await.
+fn start_call(shared: &Arc<Shared>, body: &[u8]) -> (String, Invocation) {
+    let mut reader = match Reader::from_slice(body) {
+        Ok(reader) => reader.with_limits(shared.config.limits),
+        Err(e) => return (String::new(), Invocation::Ready(Err(e.to_fault()))),
+    };
+    match reader.read_envelope() {
+        Ok(Envelope::Call { method_name }) => {
+            let invocation = shared.registry.invoke(&method_name, Params::Xml(&mut reader));
+            (method_name, invocation)
+        }
+        Ok(_) => (
+            String::new(),
+            Invocation::Ready(Err(Fault::new(
+                Fault::INVALID_XMLRPC,
+                "expected a <methodCall>, found a <methodResponse>",
+            ))),
+        ),
+        Err(e) => (String::new(), Invocation::Ready(Err(e.to_fault()))),
+    }
+}
+
+fn fault_body(fault: &Fault) -> Vec<u8> {
+    codec::fault_to_vec(fault).unwrap_or_else(|_| {
+        // The fault string held something XML cannot carry: answer without it.
+        let plain = Fault::new(fault.code, "the fault message cannot be written as XML");
+        codec::fault_to_vec(&plain).unwrap_or_default()
+    })
+}
+
+/// An XML answer, gzipped when `gzip` (and compression works, which it always should).
+fn xml_response(xml: Vec<u8>, gzip: bool) -> Response<ResponseBody> {
+    let packed = if gzip { body::gzip(&xml).ok() } else { None };
+    let is_gzip = packed.is_some();
+    let mut response = Response::new(Full::new(Bytes::from(packed.unwrap_or(xml))));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml; charset=utf-8"));
+    if is_gzip {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    response
+}
+
+fn plain(status: StatusCode, text: &str) -> Response<ResponseBody> {
+    let mut response = Response::new(Full::new(Bytes::copy_from_slice(text.as_bytes())));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response
+}
+
+fn status_for(e: &BodyError) -> StatusCode {
+    match e {
+        BodyError::TooLarge(_) | BodyError::InflatesTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        BodyError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
+        BodyError::UnsupportedEncoding(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        BodyError::Read(_) | BodyError::BadGzip(_) => StatusCode::BAD_REQUEST,
+    }
+}
+
+/// A peer address for the log, or `-` when unknown.
+struct Peer(Option<SocketAddr>);
+
+impl std::fmt::Display for Peer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(addr) => write!(f, "{addr}"),
+            None => f.write_str("-"),
+        }
+    }
+}
+
+fn log_call(peer: Option<SocketAddr>, method: &str, started: Instant, fault: Option<&Fault>) {
+    let micros = started.elapsed().as_micros() as u64;
+    let method = if method.is_empty() { "-" } else { method };
+    match fault {
+        None => tracing::info!(target: "xmlrpc_kit::access", peer = %Peer(peer), method, micros, "ok"),
+        Some(f) => tracing::info!(target: "xmlrpc_kit::access", peer = %Peer(peer), method, micros, fault = f.code, "fault: {}", f.string),
+    }
+}
