@@ -511,3 +511,17 @@ fn value_deserializes_through_other_formats() {
     .unwrap();
     assert_eq!(json, "\"20261125T00:00:00\"");
 }
+
+/// Regression: the reader once capped `<double>` text at 256 bytes, below the 326
+/// characters the writer needs for 5e-324 without an exponent.
+#[test]
+fn the_longest_doubles_the_writer_writes_read_back() {
+    for d in [1e300, 5e-324, f64::MAX, f64::MIN, -f64::MIN_POSITIVE] {
+        let body = codec::response_to_vec(&d).unwrap();
+        assert_eq!(
+            codec::decode_response::<f64>(&body).unwrap(),
+            Ok(d),
+            "{d:e}"
+        );
+    }
+}

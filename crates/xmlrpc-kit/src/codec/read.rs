@@ -780,7 +780,7 @@ impl<'a> Reader<'a> {
                 let mut text = std::mem::take(&mut self.pending);
                 text.clear();
                 if !empty {
-                    self.read_text(&mut text, tag, 256, tag.name())?;
+                    self.read_text(&mut text, tag, MAX_SCALAR_TEXT, tag.name())?;
                 }
                 let parsed = parse_scalar(tag, text.trim_matches(XML_SPACE));
                 let result = parsed.map_err(|reason| {
@@ -1103,6 +1103,10 @@ impl<'a> Reader<'a> {
         })
     }
 }
+
+/// The longest text an `<int>`, `<double>`, `<boolean>` or date may hold: room for any
+/// double written without an exponent (`5e-324` takes 326 characters) and padding.
+const MAX_SCALAR_TEXT: usize = 1024;
 
 /// XML's whitespace characters.
 const XML_SPACE: &[char] = &[' ', '\t', '\n', '\r'];

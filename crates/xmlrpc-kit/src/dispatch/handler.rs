@@ -116,8 +116,12 @@ pub trait BlockingHandler<Args, M>: Send + Sync + 'static {
 pub(crate) fn encode<T: Serialize>(result: Result<T, Fault>) -> Reply {
     let value = result?;
     let mut out = Vec::with_capacity(64);
-    codec::write_value(&mut out, &value)
-        .map_err(|e| Fault::new(Fault::INTERNAL_ERROR, format!("the result cannot be sent as XML-RPC: {e}")))?;
+    codec::write_value(&mut out, &value).map_err(|e| {
+        Fault::new(
+            Fault::INTERNAL_ERROR,
+            format!("the result cannot be sent as XML-RPC: {e}"),
+        )
+    })?;
     Ok(out)
 }
 
@@ -136,7 +140,10 @@ pub(crate) fn panic_fault(payload: Box<dyn std::any::Any + Send>) -> Fault {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "no message".to_owned());
-    Fault::new(Fault::INTERNAL_ERROR, format!("internal error: the method panicked: {message}"))
+    Fault::new(
+        Fault::INTERNAL_ERROR,
+        format!("internal error: the method panicked: {message}"),
+    )
 }
 
 /// Runs a sync call, turning a panic into fault -32603.
@@ -225,9 +232,18 @@ impl_handlers!(a1: A1, a2: A2, a3: A3, a4: A4, a5: A5, a6: A6, a7: A7, a8: A8, a
 impl_handlers!(a1: A1, a2: A2, a3: A3, a4: A4, a5: A5, a6: A6, a7: A7, a8: A8, a9: A9, a10: A10, a11: A11, a12: A12, a13: A13, a14: A14, a15: A15, a16: A16);
 
 /// The three kinds of handler, erased.
-pub(crate) struct SyncMethod<H, Args, M>(pub(crate) H, pub(crate) std::marker::PhantomData<fn(Args, M)>);
-pub(crate) struct AsyncMethod<H, Args, M>(pub(crate) H, pub(crate) std::marker::PhantomData<fn(Args, M)>);
-pub(crate) struct BlockingMethod<H, Args, M>(pub(crate) H, pub(crate) std::marker::PhantomData<fn(Args, M)>);
+pub(crate) struct SyncMethod<H, Args, M>(
+    pub(crate) H,
+    pub(crate) std::marker::PhantomData<fn(Args, M)>,
+);
+pub(crate) struct AsyncMethod<H, Args, M>(
+    pub(crate) H,
+    pub(crate) std::marker::PhantomData<fn(Args, M)>,
+);
+pub(crate) struct BlockingMethod<H, Args, M>(
+    pub(crate) H,
+    pub(crate) std::marker::PhantomData<fn(Args, M)>,
+);
 
 impl<H: Handler<Args, M>, Args, M> ErasedMethod for SyncMethod<H, Args, M> {
     fn invoke(&self, params: Params<'_, '_>) -> Invocation {

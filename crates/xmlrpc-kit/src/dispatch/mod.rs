@@ -93,7 +93,9 @@ impl MethodInfo<'_> {
     /// Adds a signature for `system.methodSignature`: the result type, then each
     /// parameter's type, as XML-RPC type names (`int`, `string`, `struct`, ...).
     pub fn signature<S: Into<String>>(self, types: impl IntoIterator<Item = S>) -> Self {
-        self.0.signatures.push(types.into_iter().map(Into::into).collect());
+        self.0
+            .signatures
+            .push(types.into_iter().map(Into::into).collect());
         self
     }
 }
@@ -142,7 +144,11 @@ impl Registry {
         self
     }
 
-    fn insert(&mut self, name: &str, handler: Box<dyn ErasedMethod>) -> Result<MethodInfo<'_>, RegistrationError> {
+    fn insert(
+        &mut self,
+        name: &str,
+        handler: Box<dyn ErasedMethod>,
+    ) -> Result<MethodInfo<'_>, RegistrationError> {
         if name.is_empty() {
             return Err(RegistrationError::EmptyName);
         }
@@ -150,12 +156,16 @@ impl Registry {
             return Err(RegistrationError::Reserved(name.to_owned()));
         }
         match self.methods.entry(name.to_owned()) {
-            std::collections::hash_map::Entry::Occupied(_) => Err(RegistrationError::Duplicate(name.to_owned())),
-            std::collections::hash_map::Entry::Vacant(slot) => Ok(MethodInfo(slot.insert(Method {
-                handler,
-                help: String::new(),
-                signatures: Vec::new(),
-            }))),
+            std::collections::hash_map::Entry::Occupied(_) => {
+                Err(RegistrationError::Duplicate(name.to_owned()))
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                Ok(MethodInfo(slot.insert(Method {
+                    handler,
+                    help: String::new(),
+                    signatures: Vec::new(),
+                })))
+            }
         }
     }
 
@@ -217,7 +227,11 @@ impl Registry {
     /// r.register_dynamic("count", |params: Vec<Value>| Ok::<_, Fault>(Value::from(params.len() as i32)))?;
     /// # Ok::<(), xmlrpc_kit::dispatch::RegistrationError>(())
     /// ```
-    pub fn register_dynamic<F>(&mut self, name: &str, handler: F) -> Result<MethodInfo<'_>, RegistrationError>
+    pub fn register_dynamic<F>(
+        &mut self,
+        name: &str,
+        handler: F,
+    ) -> Result<MethodInfo<'_>, RegistrationError>
     where
         F: Fn(Vec<Value>) -> Result<Value, Fault> + Send + Sync + 'static,
     {
@@ -266,7 +280,11 @@ impl Registry {
             .into_iter()
             .map(|name| {
                 let (help, signatures) = self.help_and_signatures(&name);
-                MethodDoc { name, help, signatures }
+                MethodDoc {
+                    name,
+                    help,
+                    signatures,
+                }
             })
             .collect()
     }
@@ -366,10 +384,16 @@ mod tests {
         let r = Arc::new(r);
         let fault = block_on(r.call("add", vec![Value::Int(1), Value::from("2")])).unwrap_err();
         assert_eq!(fault.code, Fault::INVALID_PARAMS);
-        assert!(fault.string.contains("param 2: invalid type: string \"2\", expected i32"), "{fault}");
+        assert!(
+            fault
+                .string
+                .contains("param 2: invalid type: string \"2\", expected i32"),
+            "{fault}"
+        );
         let fault = block_on(r.call("add", vec![Value::Int(1)])).unwrap_err();
         assert_eq!(fault.code, Fault::INVALID_PARAMS);
-        let fault = block_on(r.call("add", vec![Value::Int(1), Value::Int(2), Value::Int(3)])).unwrap_err();
+        let fault =
+            block_on(r.call("add", vec![Value::Int(1), Value::Int(2), Value::Int(3)])).unwrap_err();
         assert!(fault.string.contains("too many params"), "{fault}");
     }
 
@@ -377,7 +401,8 @@ mod tests {
     fn panics_become_internal_error_faults() {
         let mut r = Registry::new();
         r.register("boom", || -> i32 { panic!("kaboom") }).unwrap();
-        r.register_async("aboom", || async { panic!("async kaboom") as i32 }).unwrap();
+        r.register_async("aboom", || async { panic!("async kaboom") as i32 })
+            .unwrap();
         let r = Arc::new(r);
         for name in ["boom", "aboom"] {
             let fault = block_on(r.call(name, vec![])).unwrap_err();
@@ -393,6 +418,9 @@ mod tests {
             r.register("system.multicall", || 1).err(),
             Some(RegistrationError::Reserved("system.multicall".into()))
         );
-        assert_eq!(r.register("", || 1).err(), Some(RegistrationError::EmptyName));
+        assert_eq!(
+            r.register("", || 1).err(),
+            Some(RegistrationError::EmptyName)
+        );
     }
 }

@@ -103,7 +103,10 @@ struct ValuesAccess {
 impl<'de> de::SeqAccess<'de> for ValuesAccess {
     type Error = Error;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
         let Some(value) = self.items.next() else {
             return Ok(None);
         };

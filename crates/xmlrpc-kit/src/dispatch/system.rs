@@ -14,11 +14,22 @@ const GET_CAPABILITIES: &str = "system.getCapabilities";
 const MULTICALL: &str = "system.multicall";
 
 pub(super) fn is_builtin(name: &str) -> bool {
-    matches!(name, LIST_METHODS | METHOD_HELP | METHOD_SIGNATURE | GET_CAPABILITIES | MULTICALL)
+    matches!(
+        name,
+        LIST_METHODS | METHOD_HELP | METHOD_SIGNATURE | GET_CAPABILITIES | MULTICALL
+    )
 }
 
-pub(super) fn builtin_names(introspection: bool, multicall: bool) -> impl Iterator<Item = &'static str> {
-    let introspection_names = [LIST_METHODS, METHOD_HELP, METHOD_SIGNATURE, GET_CAPABILITIES];
+pub(super) fn builtin_names(
+    introspection: bool,
+    multicall: bool,
+) -> impl Iterator<Item = &'static str> {
+    let introspection_names = [
+        LIST_METHODS,
+        METHOD_HELP,
+        METHOD_SIGNATURE,
+        GET_CAPABILITIES,
+    ];
     introspection_names
         .into_iter()
         .filter(move |_| introspection)
@@ -27,13 +38,22 @@ pub(super) fn builtin_names(introspection: bool, multicall: bool) -> impl Iterat
 
 pub(super) fn builtin_doc(name: &str) -> (String, Vec<Vec<String>>) {
     let (help, signature): (&str, &[&str]) = match name {
-        LIST_METHODS => ("Returns the names of every method this server offers.", &["array"]),
-        METHOD_HELP => ("Returns the help text of the named method.", &["string", "string"]),
+        LIST_METHODS => (
+            "Returns the names of every method this server offers.",
+            &["array"],
+        ),
+        METHOD_HELP => (
+            "Returns the help text of the named method.",
+            &["string", "string"],
+        ),
         METHOD_SIGNATURE => (
             "Returns the signatures of the named method: arrays of type names, result first.",
             &["array", "string"],
         ),
-        GET_CAPABILITIES => ("Returns the specifications this server implements.", &["struct"]),
+        GET_CAPABILITIES => (
+            "Returns the specifications this server implements.",
+            &["struct"],
+        ),
         MULTICALL => (
             "Runs many calls in one request: takes an array of {methodName, params} structs and \
              returns, in order, a one-item array with each result or a fault struct.",
@@ -50,20 +70,29 @@ pub(super) fn builtin_doc(name: &str) -> (String, Vec<Vec<String>>) {
 }
 
 /// Runs a built-in method, if `name` is one and it is enabled.
-pub(super) fn invoke(registry: &Arc<Registry>, name: &str, params: Params<'_, '_>) -> Option<Invocation> {
+pub(super) fn invoke(
+    registry: &Arc<Registry>,
+    name: &str,
+    params: Params<'_, '_>,
+) -> Option<Invocation> {
     let reply = match name {
-        LIST_METHODS if registry.introspection => {
-            params.decode::<()>().map_err(params_fault).and_then(|()| encode(Ok(registry.method_names())))
-        }
+        LIST_METHODS if registry.introspection => params
+            .decode::<()>()
+            .map_err(params_fault)
+            .and_then(|()| encode(Ok(registry.method_names()))),
         METHOD_HELP if registry.introspection => params
             .decode::<(String,)>()
             .map_err(params_fault)
-            .and_then(|(method,)| known(registry, &method).map(|()| registry.help_and_signatures(&method).0))
+            .and_then(|(method,)| {
+                known(registry, &method).map(|()| registry.help_and_signatures(&method).0)
+            })
             .and_then(|help| encode(Ok(help))),
         METHOD_SIGNATURE if registry.introspection => params
             .decode::<(String,)>()
             .map_err(params_fault)
-            .and_then(|(method,)| known(registry, &method).map(|()| registry.help_and_signatures(&method).1))
+            .and_then(|(method,)| {
+                known(registry, &method).map(|()| registry.help_and_signatures(&method).1)
+            })
             .and_then(|signatures| {
                 // The introspection spec answers "undef" when a method has no signature.
                 if signatures.is_empty() {
@@ -72,12 +101,15 @@ pub(super) fn invoke(registry: &Arc<Registry>, name: &str, params: Params<'_, '_
                     encode(Ok(signatures))
                 }
             }),
-        GET_CAPABILITIES if registry.introspection => {
-            params.decode::<()>().map_err(params_fault).and_then(|()| encode(Ok(capabilities())))
-        }
+        GET_CAPABILITIES if registry.introspection => params
+            .decode::<()>()
+            .map_err(params_fault)
+            .and_then(|()| encode(Ok(capabilities()))),
         MULTICALL if registry.multicall => {
             return Some(match params.decode::<(Vec<Value>,)>() {
-                Ok((calls,)) => Invocation::Pending(Box::pin(multicall(Arc::clone(registry), calls))),
+                Ok((calls,)) => {
+                    Invocation::Pending(Box::pin(multicall(Arc::clone(registry), calls)))
+                }
                 Err(e) => Invocation::Ready(Err(params_fault(e))),
             })
         }
@@ -92,7 +124,10 @@ fn known(registry: &Registry, method: &str) -> Result<(), Fault> {
     {
         Ok(())
     } else {
-        Err(Fault::new(Fault::INVALID_PARAMS, format!("no such method: {method}")))
+        Err(Fault::new(
+            Fault::INVALID_PARAMS,
+            format!("no such method: {method}"),
+        ))
     }
 }
 
@@ -105,29 +140,63 @@ fn capabilities() -> Struct {
     };
     Struct::from_iter([
         ("xmlrpc".to_owned(), spec("http://www.xmlrpc.com/spec", 1)),
-        ("faults_interop".to_owned(), spec("http://xmlrpc-epi.sourceforge.net/specs/rfc.fault_codes.php", 20010516)),
-        ("introspection".to_owned(), spec("http://xmlrpc-c.sourceforge.net/xmlrpc-c/introspection.html", 1)),
-        ("multicall".to_owned(), spec("http://www.xmlrpc.com/discuss/msgReader$1208", 1)),
-        ("nil".to_owned(), spec("http://www.ontosys.com/xml-rpc/extensions.php", 20010516)),
+        (
+            "faults_interop".to_owned(),
+            spec(
+                "http://xmlrpc-epi.sourceforge.net/specs/rfc.fault_codes.php",
+                20010516,
+            ),
+        ),
+        (
+            "introspection".to_owned(),
+            spec(
+                "http://xmlrpc-c.sourceforge.net/xmlrpc-c/introspection.html",
+                1,
+            ),
+        ),
+        (
+            "multicall".to_owned(),
+            spec("http://www.xmlrpc.com/discuss/msgReader$1208", 1),
+        ),
+        (
+            "nil".to_owned(),
+            spec("http://www.ontosys.com/xml-rpc/extensions.php", 20010516),
+        ),
     ])
 }
 
 /// One call of a multicall, checked; a malformed entry becomes that entry's fault.
 fn entry(call: Value) -> Result<(String, Vec<Value>), Fault> {
     let Value::Struct(mut members) = call else {
-        return Err(Fault::new(Fault::INVALID_XMLRPC, "a multicall entry must be a struct"));
+        return Err(Fault::new(
+            Fault::INVALID_XMLRPC,
+            "a multicall entry must be a struct",
+        ));
     };
     let name = match members.swap_remove("methodName") {
         Some(Value::String(name)) => name,
-        _ => return Err(Fault::new(Fault::INVALID_XMLRPC, "a multicall entry needs a string methodName")),
+        _ => {
+            return Err(Fault::new(
+                Fault::INVALID_XMLRPC,
+                "a multicall entry needs a string methodName",
+            ))
+        }
     };
     if name == MULTICALL {
-        return Err(Fault::new(Fault::INVALID_XMLRPC, "system.multicall cannot be called inside itself"));
+        return Err(Fault::new(
+            Fault::INVALID_XMLRPC,
+            "system.multicall cannot be called inside itself",
+        ));
     }
     let params = match members.swap_remove("params") {
         Some(Value::Array(params)) => params,
         None | Some(Value::Nil) => Vec::new(),
-        Some(_) => return Err(Fault::new(Fault::INVALID_XMLRPC, "multicall params must be an array")),
+        Some(_) => {
+            return Err(Fault::new(
+                Fault::INVALID_XMLRPC,
+                "multicall params must be an array",
+            ))
+        }
     };
     Ok((name, params))
 }
@@ -147,7 +216,12 @@ async fn multicall(registry: Arc<Registry>, calls: Vec<Value>) -> Reply {
         }
     });
     let replies = futures_util::future::join_all(pending).await;
-    let mut out = Vec::with_capacity(64 + replies.iter().map(|r| r.as_ref().map_or(128, Vec::len) + 40).sum::<usize>());
+    let mut out = Vec::with_capacity(
+        64 + replies
+            .iter()
+            .map(|r| r.as_ref().map_or(128, Vec::len) + 40)
+            .sum::<usize>(),
+    );
     out.extend_from_slice(b"<value><array><data>");
     for reply in replies {
         match reply {
@@ -192,8 +266,12 @@ mod tests {
             call("system.multicall", vec![]),
             call("system.listMethods", vec![]),
         ]);
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        let result = rt.block_on(r.call("system.multicall", vec![calls])).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let result = rt
+            .block_on(r.call("system.multicall", vec![calls]))
+            .unwrap();
         let items = result.as_array().unwrap();
         assert_eq!(items[0], Value::Array(vec![Value::Int(3)]));
         assert_eq!(items[1]["faultCode"], Value::Int(Fault::METHOD_NOT_FOUND));
@@ -206,17 +284,30 @@ mod tests {
     #[test]
     fn introspection_answers() {
         let mut r = Registry::new().with_introspection();
-        r.register("add", |x: i32, y: i32| x + y).unwrap().help("Adds.").signature(["int", "int", "int"]);
+        r.register("add", |x: i32, y: i32| x + y)
+            .unwrap()
+            .help("Adds.")
+            .signature(["int", "int", "int"]);
         r.register("plain", || 1).unwrap();
         let r = Arc::new(r);
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        let help = rt.block_on(r.call(METHOD_HELP, vec![Value::from("add")])).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let help = rt
+            .block_on(r.call(METHOD_HELP, vec![Value::from("add")]))
+            .unwrap();
         assert_eq!(help, Value::from("Adds."));
-        let sig = rt.block_on(r.call(METHOD_SIGNATURE, vec![Value::from("add")])).unwrap();
+        let sig = rt
+            .block_on(r.call(METHOD_SIGNATURE, vec![Value::from("add")]))
+            .unwrap();
         assert_eq!(sig[0][2], Value::from("int"));
-        let sig = rt.block_on(r.call(METHOD_SIGNATURE, vec![Value::from("plain")])).unwrap();
+        let sig = rt
+            .block_on(r.call(METHOD_SIGNATURE, vec![Value::from("plain")]))
+            .unwrap();
         assert_eq!(sig, Value::from("undef"));
-        let missing = rt.block_on(r.call(METHOD_HELP, vec![Value::from("zzz")])).unwrap_err();
+        let missing = rt
+            .block_on(r.call(METHOD_HELP, vec![Value::from("zzz")]))
+            .unwrap_err();
         assert_eq!(missing.code, Fault::INVALID_PARAMS);
         let caps = rt.block_on(r.call(GET_CAPABILITIES, vec![])).unwrap();
         assert!(caps.get("faults_interop").is_some());

@@ -55,7 +55,9 @@ where
     let mut total: u64 = 0;
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| BodyError::Read(e.to_string()))?;
-        let Ok(mut data) = frame.into_data() else { continue };
+        let Ok(mut data) = frame.into_data() else {
+            continue;
+        };
         let data = data.copy_to_bytes(data.remaining());
         total += data.len() as u64;
         if total > limit {
@@ -82,13 +84,19 @@ where
 }
 
 /// Undoes the request's `Content-Encoding`, inflating at most `limit` bytes.
-pub(crate) fn decode_content(body: Bytes, encoding: Option<&str>, limit: u64) -> Result<Bytes, BodyError> {
+pub(crate) fn decode_content(
+    body: Bytes,
+    encoding: Option<&str>,
+    limit: u64,
+) -> Result<Bytes, BodyError> {
     let encoding = encoding.map(str::trim).unwrap_or("identity");
     if encoding.eq_ignore_ascii_case("identity") || encoding.is_empty() {
         return Ok(body);
     }
     if !(encoding.eq_ignore_ascii_case("gzip") || encoding.eq_ignore_ascii_case("x-gzip")) {
-        return Err(BodyError::UnsupportedEncoding(encoding.chars().take(40).collect()));
+        return Err(BodyError::UnsupportedEncoding(
+            encoding.chars().take(40).collect(),
+        ));
     }
     let mut out = Vec::with_capacity((body.len() * 4).min(1 << 20));
     flate2::read::MultiGzDecoder::new(&body[..])
@@ -104,7 +112,10 @@ pub(crate) fn decode_content(body: Bytes, encoding: Option<&str>, limit: u64) ->
 /// Gzips a response body.
 pub(crate) fn gzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
     use std::io::Write;
-    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 4 + 64), flate2::Compression::fast());
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 4 + 64),
+        flate2::Compression::fast(),
+    );
     encoder.write_all(body)?;
     encoder.finish()
 }
@@ -124,7 +135,10 @@ mod tests {
     #[test]
     fn gzip_round_trips_and_unknown_encodings_are_refused() {
         let packed = gzip(b"hello").unwrap();
-        assert_eq!(&decode_content(Bytes::from(packed), Some("gzip"), 10).unwrap()[..], b"hello");
+        assert_eq!(
+            &decode_content(Bytes::from(packed), Some("gzip"), 10).unwrap()[..],
+            b"hello"
+        );
         assert!(matches!(
             decode_content(Bytes::from_static(b"x"), Some("br"), 10),
             Err(BodyError::UnsupportedEncoding(_))

@@ -41,7 +41,10 @@ impl ConnState {
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Timing) -> T) -> T {
-        let mut timing = self.timing.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut timing = self
+            .timing
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&mut timing)
     }
 
@@ -107,7 +110,11 @@ impl<T> ConnIo<T> {
 }
 
 impl<T: AsyncRead + Unpin> AsyncRead for ConnIo<T> {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
         match Pin::new(&mut self.inner).poll_read(cx, buf) {
             Poll::Ready(Ok(())) => {
@@ -138,7 +145,11 @@ impl<T: AsyncRead + Unpin> AsyncRead for ConnIo<T> {
 }
 
 impl<T: AsyncWrite + Unpin> AsyncWrite for ConnIo<T> {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.inner).poll_write(cx, buf)
     }
 

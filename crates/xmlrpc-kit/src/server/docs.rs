@@ -31,7 +31,11 @@ pub(crate) fn render(title: &str, methods: &[MethodDoc]) -> String {
     );
     escape_html(title, &mut page);
     page.push_str("</h1>\n<p>This server speaks XML-RPC: POST a <code>methodCall</code> here. ");
-    let _ = write!(page, "It offers {} methods.</p>\n<ul id=\"index\">\n", methods.len());
+    let _ = write!(
+        page,
+        "It offers {} methods.</p>\n<ul id=\"index\">\n",
+        methods.len()
+    );
     for m in methods {
         page.push_str("<li><a href=\"#");
         escape_html(&m.name, &mut page);

@@ -130,7 +130,11 @@ impl Server {
     /// let server = xmlrpc_kit::server::Server::new().method("add", |x: i32, y: i32| x + y);
     /// # let _ = server;
     /// ```
-    pub fn method<Args: 'static, M: 'static>(mut self, name: &str, handler: impl Handler<Args, M>) -> Self {
+    pub fn method<Args: 'static, M: 'static>(
+        mut self,
+        name: &str,
+        handler: impl Handler<Args, M>,
+    ) -> Self {
         let result = self.registry.register(name, handler).map(drop);
         self.record(name, result)
     }
@@ -145,7 +149,11 @@ impl Server {
     ///     });
     /// # let _ = server;
     /// ```
-    pub fn async_method<Args: 'static, M: 'static>(mut self, name: &str, handler: impl AsyncHandler<Args, M>) -> Self {
+    pub fn async_method<Args: 'static, M: 'static>(
+        mut self,
+        name: &str,
+        handler: impl AsyncHandler<Args, M>,
+    ) -> Self {
         let result = self.registry.register_async(name, handler).map(drop);
         self.record(name, result)
     }
@@ -192,7 +200,11 @@ impl Server {
     /// # let _ = server;
     /// ```
     pub fn help(mut self, text: impl Into<String>) -> Self {
-        if let Some(info) = self.last.as_deref().and_then(|name| self.registry.method_info(name)) {
+        if let Some(info) = self
+            .last
+            .as_deref()
+            .and_then(|name| self.registry.method_info(name))
+        {
             info.help(text);
         }
         self
@@ -200,7 +212,11 @@ impl Server {
 
     /// Adds a signature (result type first, then the parameters') to the method added last.
     pub fn signature<S: Into<String>>(mut self, types: impl IntoIterator<Item = S>) -> Self {
-        if let Some(info) = self.last.as_deref().and_then(|name| self.registry.method_info(name)) {
+        if let Some(info) = self
+            .last
+            .as_deref()
+            .and_then(|name| self.registry.method_info(name))
+        {
             info.signature(types);
         }
         self
@@ -269,7 +285,10 @@ impl Server {
     /// xmlrpc_kit::server::Server::new().method("ping", || true).run("127.0.0.1:8888").await
     /// # }
     /// ```
-    pub async fn run(self, addr: impl tokio::net::ToSocketAddrs + std::fmt::Display) -> Result<(), ServeError> {
+    pub async fn run(
+        self,
+        addr: impl tokio::net::ToSocketAddrs + std::fmt::Display,
+    ) -> Result<(), ServeError> {
         let listener = TcpListener::bind(&addr)
             .await
             .map_err(io_error(format!("cannot listen on {addr}")))?;
@@ -291,7 +310,10 @@ impl Server {
     /// xmlrpc_kit::server::Server::new().method("add", |x: i32, y: i32| x + y).serve("127.0.0.1:8888")?;
     /// # Ok::<(), xmlrpc_kit::server::ServeError>(())
     /// ```
-    pub fn serve(self, addr: impl tokio::net::ToSocketAddrs + std::fmt::Display) -> Result<(), ServeError> {
+    pub fn serve(
+        self,
+        addr: impl tokio::net::ToSocketAddrs + std::fmt::Display,
+    ) -> Result<(), ServeError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -311,8 +333,11 @@ impl Server {
     /// ```
     pub fn spawn(self, addr: impl std::net::ToSocketAddrs) -> Result<ServerHandle, ServeError> {
         let shared = self.into_shared()?;
-        let listener = std::net::TcpListener::bind(addr).map_err(io_error("cannot bind the listening socket"))?;
-        let local_addr = listener.local_addr().map_err(io_error("cannot read the bound address"))?;
+        let listener = std::net::TcpListener::bind(addr)
+            .map_err(io_error("cannot bind the listening socket"))?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(io_error("cannot read the bound address"))?;
         listener
             .set_nonblocking(true)
             .map_err(io_error("cannot make the socket non-blocking"))?;
@@ -325,7 +350,8 @@ impl Server {
             .name("xmlrpc-server".into())
             .spawn(move || {
                 runtime.block_on(async move {
-                    let listener = TcpListener::from_std(listener).map_err(io_error("cannot register the socket"))?;
+                    let listener = TcpListener::from_std(listener)
+                        .map_err(io_error("cannot register the socket"))?;
                     accept_loop(shared, listener, async {
                         stopped.await.ok();
                     })
@@ -396,7 +422,11 @@ impl Drop for ServerHandle {
 
 /// Accepts connections until `shutdown`, each on its own task, at most
 /// `max_connections` at once; then drains them.
-async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, shutdown: impl Future<Output = ()>) {
+async fn accept_loop(
+    shared: Arc<Shared>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+) {
     let permits = Arc::new(Semaphore::new(shared.config.max_connections));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
@@ -423,7 +453,10 @@ async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, shutdown: impl 
         if let Err(e) = stream.set_nodelay(true) {
             tracing::debug!("cannot set TCP_NODELAY for {peer}: {e}");
         }
-        let conn = ConnState::new(shared.config.header_read_timeout, shared.config.idle_timeout);
+        let conn = ConnState::new(
+            shared.config.header_read_timeout,
+            shared.config.idle_timeout,
+        );
         let io = TokioIo::new(ConnIo::new(stream, Arc::clone(&conn)));
         let service = ConnService {
             shared: Arc::clone(&shared),

@@ -99,15 +99,22 @@ where
                 Bytes::from(docs::render(&config.title, &shared.registry.describe()))
             });
             let mut response = Response::new(Full::new(page.clone()));
-            response
-                .headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
             return response;
         }
         _ => {
             let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "XML-RPC calls are POSTed\n");
-            let allow = if config.docs_page { "POST, GET, HEAD" } else { "POST" };
-            response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
+            let allow = if config.docs_page {
+                "POST, GET, HEAD"
+            } else {
+                "POST"
+            };
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static(allow));
             return response;
         }
     }
@@ -126,11 +133,19 @@ where
         .get_all(header::ACCEPT_ENCODING)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .any(|v| v.split(',').any(|coding| coding.trim().split(';').next() == Some("gzip")));
+        .any(|v| {
+            v.split(',')
+                .any(|coding| coding.trim().split(';').next() == Some("gzip"))
+        });
 
-    let body = match body::read_limited(request.into_body(), declared, config.max_body_size, config.body_read_timeout)
-        .await
-        .and_then(|raw| body::decode_content(raw, encoding.as_deref(), config.max_decompressed_size))
+    let body = match body::read_limited(
+        request.into_body(),
+        declared,
+        config.max_body_size,
+        config.body_read_timeout,
+    )
+    .await
+    .and_then(|raw| body::decode_content(raw, encoding.as_deref(), config.max_decompressed_size))
     {
         Ok(body) => body,
         Err(e) => {
@@ -158,7 +173,10 @@ where
             fault_body(&fault)
         }
     };
-    let gzip = accepts_gzip && config.gzip_threshold.is_some_and(|threshold| xml.len() >= threshold);
+    let gzip = accepts_gzip
+        && config
+            .gzip_threshold
+            .is_some_and(|threshold| xml.len() >= threshold);
     xml_response(xml, gzip)
 }
 
@@ -170,7 +188,9 @@ fn start_call(shared: &Arc<Shared>, body: &[u8]) -> (String, Invocation) {
     };
     match reader.read_envelope() {
         Ok(Envelope::Call { method_name }) => {
-            let invocation = shared.registry.invoke(&method_name, Params::Xml(&mut reader));
+            let invocation = shared
+                .registry
+                .invoke(&method_name, Params::Xml(&mut reader));
             (method_name, invocation)
         }
         Ok(_) => (
@@ -198,7 +218,10 @@ fn xml_response(xml: Vec<u8>, gzip: bool) -> Response<ResponseBody> {
     let is_gzip = packed.is_some();
     let mut response = Response::new(Full::new(Bytes::from(packed.unwrap_or(xml))));
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/xml; charset=utf-8"),
+    );
     if is_gzip {
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
@@ -208,9 +231,10 @@ fn xml_response(xml: Vec<u8>, gzip: bool) -> Response<ResponseBody> {
 fn plain(status: StatusCode, text: &str) -> Response<ResponseBody> {
     let mut response = Response::new(Full::new(Bytes::copy_from_slice(text.as_bytes())));
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     response
 }
 
@@ -239,7 +263,11 @@ fn log_call(peer: Option<SocketAddr>, method: &str, started: Instant, fault: Opt
     let micros = started.elapsed().as_micros() as u64;
     let method = if method.is_empty() { "-" } else { method };
     match fault {
-        None => tracing::info!(target: "xmlrpc_kit::access", peer = %Peer(peer), method, micros, "ok"),
-        Some(f) => tracing::info!(target: "xmlrpc_kit::access", peer = %Peer(peer), method, micros, fault = f.code, "fault: {}", f.string),
+        None => {
+            tracing::info!(target: "xmlrpc_kit::access", peer = %Peer(peer), method, micros, "ok")
+        }
+        Some(f) => {
+            tracing::info!(target: "xmlrpc_kit::access", peer = %Peer(peer), method, micros, fault = f.code, "fault: {}", f.string)
+        }
     }
 }

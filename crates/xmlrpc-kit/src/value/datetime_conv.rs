@@ -25,8 +25,16 @@ mod chrono_impl {
         /// # Ok::<(), xmlrpc_kit::value::DateTimeError>(())
         /// ```
         fn try_from(t: NaiveDateTime) -> Result<Self, DateTimeError> {
-            let year = u16::try_from(t.year()).map_err(|_| out_of_range(t, "year is not in 0..=9999"))?;
-            let mut out = DateTime::new(year, t.month() as u8, t.day() as u8, t.hour() as u8, t.minute() as u8, t.second() as u8)?;
+            let year =
+                u16::try_from(t.year()).map_err(|_| out_of_range(t, "year is not in 0..=9999"))?;
+            let mut out = DateTime::new(
+                year,
+                t.month() as u8,
+                t.day() as u8,
+                t.hour() as u8,
+                t.minute() as u8,
+                t.second() as u8,
+            )?;
             out.nanosecond = t.nanosecond().min(999_999_999);
             Ok(out)
         }
@@ -42,7 +50,14 @@ mod chrono_impl {
         /// ```
         fn try_from(t: DateTime) -> Result<Self, DateTimeError> {
             NaiveDate::from_ymd_opt(t.year.into(), t.month.into(), t.day.into())
-                .and_then(|d| d.and_hms_nano_opt(t.hour.into(), t.minute.into(), t.second.into(), t.nanosecond))
+                .and_then(|d| {
+                    d.and_hms_nano_opt(
+                        t.hour.into(),
+                        t.minute.into(),
+                        t.second.into(),
+                        t.nanosecond,
+                    )
+                })
                 .ok_or_else(|| out_of_range(t, "not representable in chrono (a leap second?)"))
         }
     }
@@ -64,8 +79,16 @@ mod time_impl {
         /// # Ok::<(), xmlrpc_kit::value::DateTimeError>(())
         /// ```
         fn try_from(t: PrimitiveDateTime) -> Result<Self, DateTimeError> {
-            let year = u16::try_from(t.year()).map_err(|_| out_of_range(t, "year is not in 0..=9999"))?;
-            let mut out = DateTime::new(year, u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second())?;
+            let year =
+                u16::try_from(t.year()).map_err(|_| out_of_range(t, "year is not in 0..=9999"))?;
+            let mut out = DateTime::new(
+                year,
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second(),
+            )?;
             out.nanosecond = t.nanosecond();
             Ok(out)
         }
@@ -80,7 +103,8 @@ mod time_impl {
         /// # Ok::<(), xmlrpc_kit::value::DateTimeError>(())
         /// ```
         fn try_from(t: DateTime) -> Result<Self, DateTimeError> {
-            let month = Month::try_from(t.month).map_err(|_| out_of_range(t, "month is not in 1..=12"))?;
+            let month =
+                Month::try_from(t.month).map_err(|_| out_of_range(t, "month is not in 1..=12"))?;
             let date = Date::from_calendar_date(t.year.into(), month, t.day)
                 .map_err(|_| out_of_range(t, "date not representable in time"))?;
             let clock = Time::from_hms_nano(t.hour, t.minute, t.second, t.nanosecond)

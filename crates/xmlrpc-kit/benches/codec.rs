@@ -1,0 +1,445 @@
+//! Codec throughput: decode and encode of (a) 1,000 structs of mixed fields, written exactly
+//! as Python's `xmlrpc.client.dumps((records,), methodresponse=True)` writes them, and (b) one
+//! 64 MiB `<base64>` value, beside the serde_xmlrpc and dxr codecs and a bare quick-xml scan.
+//!
+//! Every figure is in MB/s (10^6 bytes) of the *reference document* for its group, so that
+//! within a group a ratio of MB/s is a ratio of time: `structs.xml` for the struct groups,
+//! `base64_python.xml` for base64. The documents are written to `target/bench-docs/` (or
+//! `$XMLRPC_BENCH_DOCS`) so that `bench/python_codec.py` times Python on the very same bytes;
+//! `bench/codec_report.sh` runs both and prints the table.
+//!
+//! Peers take `&str`, so their timings include `str::from_utf8` on the body, as a server or
+//! client holding the body as bytes would have to do; ours takes the bytes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode, Throughput};
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::Duration;
+use xmlrpc_kit::codec::{self, MethodResponse};
+use xmlrpc_kit::{Binary, DateTime, Value};
+
+/// Number of records in the struct document.
+const RECORDS: usize = 1_000;
+/// Size of the base64 payload (decoded bytes).
+const PAYLOAD: usize = 64 << 20;
+
+// ----- the data ----------------------------------------------------------------------------
+
+/// One record, as a typed Rust value (field order = wire order).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Record {
+    id: i32,
+    name: String,
+    score: f64,
+    active: bool,
+    created: DateTime,
+    tags: Vec<String>,
+}
+
+const NAMES: &[&str] = &[
+    "Zoë Müller & Søn",
+    "李雷 <ops>",
+    "O'Brien",
+    "Ana Lúcia Gonçalves",
+    "plain ascii customer",
+    "Δημήτρης Παπαδόπουλος",
+    "Smith & Wesson",
+    "Åsa Ödegård",
+    "two lines:\nsecond,\twith a tab",
+    "注文は来週に発送されます",
+];
+
+const TAGS: &[&str] = &[
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "eps & ilon",
+    "ζήτα",
+    "x<y",
+    "kilo",
+];
+
+/// Deterministic pseudo-random numbers (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn records() -> Vec<Record> {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    (0..RECORDS)
+        .map(|i| {
+            let i32_i = i as i32;
+            let ntags = 1 + rng.below(2) as usize;
+            Record {
+                id: i32_i + 1,
+                name: format!(
+                    "{} #{}",
+                    NAMES[rng.below(NAMES.len() as u64) as usize],
+                    i + 1
+                ),
+                // Cents: Python's repr and Rust's `{:?}` agree on these (shortest round trip).
+                score: rng.below(10_000_000) as f64 / 100.0,
+                active: rng.below(3) != 0,
+                created: DateTime::new(
+                    2000 + rng.below(26) as u16,
+                    1 + rng.below(12) as u8,
+                    1 + rng.below(28) as u8,
+                    rng.below(24) as u8,
+                    rng.below(60) as u8,
+                    rng.below(60) as u8,
+                )
+                .unwrap(),
+                tags: (0..ntags)
+                    .map(|_| TAGS[rng.below(TAGS.len() as u64) as usize].to_owned())
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+fn payload() -> Vec<u8> {
+    let mut rng = Rng(0xD1B5_4A32_D192_ED03);
+    let mut out = Vec::with_capacity(PAYLOAD);
+    while out.len() < PAYLOAD {
+        out.extend_from_slice(&rng.next().to_le_bytes());
+    }
+    out.truncate(PAYLOAD);
+    out
+}
+
+// ----- documents exactly as Python's xmlrpc.client.dumps writes them -----------------------
+
+const PY_HEAD: &str = "<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n";
+const PY_TAIL: &str = "</param>\n</params>\n</methodResponse>\n";
+
+/// `xmlrpc.client.escape`: `&`, `<`, `>` only.
+fn py_escape(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+}
+
+fn py_string(out: &mut String, s: &str) {
+    out.push_str("<value><string>");
+    py_escape(out, s);
+    out.push_str("</string></value>\n");
+}
+
+fn py_member(out: &mut String, name: &str, value: impl FnOnce(&mut String)) {
+    out.push_str("<member>\n<name>");
+    py_escape(out, name);
+    out.push_str("</name>\n");
+    value(out);
+    out.push_str("</member>\n");
+}
+
+fn py_record(out: &mut String, r: &Record) {
+    out.push_str("<value><struct>\n");
+    py_member(out, "id", |o| {
+        writeln!(o, "<value><int>{}</int></value>", r.id).unwrap()
+    });
+    py_member(out, "name", |o| py_string(o, &r.name));
+    // Python writes repr(float); for these values that is Rust's `{:?}`.
+    py_member(out, "score", |o| {
+        writeln!(o, "<value><double>{:?}</double></value>", r.score).unwrap()
+    });
+    py_member(out, "active", |o| {
+        writeln!(
+            o,
+            "<value><boolean>{}</boolean></value>",
+            u8::from(r.active)
+        )
+        .unwrap()
+    });
+    py_member(out, "created", |o| {
+        let t = &r.created;
+        writeln!(
+            o,
+            "<value><dateTime.iso8601>{:04}{:02}{:02}T{:02}:{:02}:{:02}</dateTime.iso8601></value>",
+            t.year, t.month, t.day, t.hour, t.minute, t.second
+        )
+        .unwrap()
+    });
+    py_member(out, "tags", |o| {
+        o.push_str("<value><array><data>\n");
+        for tag in &r.tags {
+            py_string(o, tag);
+        }
+        o.push_str("</data></array></value>\n");
+    });
+    out.push_str("</struct></value>\n");
+}
+
+/// `dumps((records,), methodresponse=True)`.
+fn structs_doc(records: &[Record]) -> Vec<u8> {
+    let mut out = String::with_capacity(records.len() * 640);
+    out.push_str(PY_HEAD);
+    out.push_str("<value><array><data>\n");
+    for r in records {
+        py_record(&mut out, r);
+    }
+    out.push_str("</data></array></value>\n");
+    out.push_str(PY_TAIL);
+    out.into_bytes()
+}
+
+/// `dumps((Binary(payload),), methodresponse=True)`: `base64.encodebytes`, 76 columns.
+fn base64_python_doc(payload: &[u8]) -> Vec<u8> {
+    use base64::Engine as _;
+    let text = base64::engine::general_purpose::STANDARD.encode(payload);
+    let mut out = Vec::with_capacity(text.len() + text.len() / 76 + 256);
+    out.extend_from_slice(PY_HEAD.as_bytes());
+    out.extend_from_slice(b"<value><base64>\n");
+    for line in text.as_bytes().chunks(76) {
+        out.extend_from_slice(line);
+        out.push(b'\n');
+    }
+    out.extend_from_slice(b"</base64></value>\n");
+    out.extend_from_slice(PY_TAIL.as_bytes());
+    out
+}
+
+/// The same value with its base64 on one line, as most other writers (and ours) send it.
+fn base64_flat_doc(payload: &[u8]) -> Vec<u8> {
+    use base64::Engine as _;
+    let text = base64::engine::general_purpose::STANDARD.encode(payload);
+    let mut out = Vec::with_capacity(text.len() + 256);
+    out.extend_from_slice(PY_HEAD.as_bytes());
+    out.extend_from_slice(b"<value><base64>");
+    out.extend_from_slice(text.as_bytes());
+    out.extend_from_slice(b"</base64></value>\n");
+    out.extend_from_slice(PY_TAIL.as_bytes());
+    out
+}
+
+fn docs_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("XMLRPC_BENCH_DOCS") {
+        return dir.into();
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    target.join("bench-docs")
+}
+
+fn write_doc(name: &str, bytes: &[u8]) {
+    let dir = docs_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    if std::fs::read(&path).ok().as_deref() != Some(bytes) {
+        std::fs::write(&path, bytes).unwrap();
+    }
+}
+
+// ----- the codecs under test -----------------------------------------------------------------
+
+fn ours_value(doc: &[u8]) -> Value {
+    match codec::read_response(doc).unwrap() {
+        MethodResponse::Params(mut params) => params.pop().unwrap(),
+        MethodResponse::Fault(f) => panic!("fault {f:?}"),
+    }
+}
+
+fn serde_xmlrpc_value(doc: &[u8]) -> serde_xmlrpc::Value {
+    serde_xmlrpc::response_from_str(std::str::from_utf8(doc).unwrap()).unwrap()
+}
+
+fn dxr_value(doc: &[u8]) -> dxr::Value {
+    dxr::MethodResponse::from_xml(std::str::from_utf8(doc).unwrap())
+        .unwrap()
+        .value
+}
+
+/// Iterates quick-xml events to the end, building nothing: the floor for any codec on it.
+fn bare_scan(doc: &[u8]) -> usize {
+    let mut reader = quick_xml::Reader::from_reader(doc);
+    let mut events = 0;
+    loop {
+        match reader.read_event().unwrap() {
+            quick_xml::events::Event::Eof => return events,
+            event => {
+                black_box(&event);
+                events += 1;
+            }
+        }
+    }
+}
+
+// ----- benchmarks --------------------------------------------------------------------------
+
+fn structs(c: &mut Criterion) {
+    let records = records();
+    let doc = structs_doc(&records);
+    write_doc("structs.xml", &doc);
+    let bytes = doc.len() as u64;
+
+    // Every codec reads the document, and reads the same thing.
+    let value = ours_value(&doc);
+    let typed: Vec<Record> = codec::decode_response(&doc).unwrap().unwrap();
+    assert_eq!(typed, records);
+    assert_eq!(value.as_array().map(<[Value]>::len), Some(RECORDS));
+    let sx = serde_xmlrpc_value(&doc);
+    assert!(matches!(&sx, serde_xmlrpc::Value::Array(items) if items.len() == RECORDS));
+    let dx = dxr_value(&doc);
+    assert!(matches!(&dx, dxr::Value::Array(items) if items.len() == RECORDS));
+    // And our writer's output reads back as the same values.
+    assert_eq!(ours_value(&codec::response_to_vec(&value).unwrap()), value);
+    assert_eq!(ours_value(&codec::response_to_vec(&typed).unwrap()), value);
+
+    let mut g = c.benchmark_group("decode_structs");
+    g.throughput(Throughput::BytesDecimal(bytes));
+    g.measurement_time(Duration::from_secs(4));
+    g.warm_up_time(Duration::from_secs(1));
+    g.bench_function("ours/value", |b| b.iter(|| ours_value(black_box(&doc))));
+    g.bench_function("ours/typed", |b| {
+        b.iter(|| {
+            codec::decode_response::<Vec<Record>>(black_box(&doc))
+                .unwrap()
+                .unwrap()
+        })
+    });
+    g.bench_function("serde_xmlrpc/value", |b| {
+        b.iter(|| serde_xmlrpc_value(black_box(&doc)))
+    });
+    g.bench_function("dxr/value", |b| b.iter(|| dxr_value(black_box(&doc))));
+    g.bench_function("quick_xml/bare_scan", |b| {
+        b.iter(|| bare_scan(black_box(&doc)))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("encode_structs");
+    g.throughput(Throughput::BytesDecimal(bytes));
+    g.measurement_time(Duration::from_secs(4));
+    g.warm_up_time(Duration::from_secs(1));
+    g.bench_function("ours/value", |b| {
+        b.iter(|| codec::response_to_vec(black_box(&value)).unwrap())
+    });
+    g.bench_function("ours/typed", |b| {
+        b.iter(|| codec::response_to_vec(black_box(&typed)).unwrap())
+    });
+    // serde_xmlrpc takes its values by value: the clone is made outside the timing.
+    g.bench_function("serde_xmlrpc/value", |b| {
+        b.iter_batched(
+            || sx.clone(),
+            |v| serde_xmlrpc::response_to_string(std::iter::once(v)).unwrap(),
+            BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("dxr/value", |b| {
+        let response = dxr::MethodResponse { value: dx.clone() };
+        b.iter(|| black_box(&response).to_xml().unwrap())
+    });
+    g.finish();
+}
+
+fn base64(c: &mut Criterion) {
+    let payload = payload();
+    let python_doc = base64_python_doc(&payload);
+    let flat_doc = base64_flat_doc(&payload);
+    write_doc("base64_python.xml", &python_doc);
+    write_doc("base64_flat.xml", &flat_doc);
+    let bytes = python_doc.len() as u64;
+
+    let value = Value::Base64(Binary::from(payload.clone()));
+    assert_eq!(ours_value(&python_doc), value);
+    assert_eq!(ours_value(&flat_doc), value);
+    // serde_xmlrpc refuses wrapped base64 (the newlines reach its decoder), so it gets the flat one.
+    assert!(serde_xmlrpc::response_from_str::<serde_xmlrpc::Value>(
+        std::str::from_utf8(&python_doc).unwrap()
+    )
+    .is_err());
+    let sx = serde_xmlrpc_value(&flat_doc);
+    assert!(matches!(&sx, serde_xmlrpc::Value::Base64(b) if *b == payload));
+    let dx = dxr_value(&python_doc);
+    assert!(matches!(&dx, dxr::Value::Base64(b) if *b == payload));
+    let binary = Binary::from(payload.clone());
+    drop(payload);
+
+    let mut g = c.benchmark_group("base64_decode");
+    g.throughput(Throughput::BytesDecimal(bytes));
+    g.sample_size(10);
+    g.sampling_mode(SamplingMode::Flat);
+    g.measurement_time(Duration::from_secs(3));
+    g.warm_up_time(Duration::from_millis(500));
+    g.bench_function("ours/python_doc", |b| {
+        b.iter(|| ours_value(black_box(&python_doc)))
+    });
+    g.bench_function("ours/flat_doc", |b| {
+        b.iter(|| ours_value(black_box(&flat_doc)))
+    });
+    g.bench_function("ours/typed_flat_doc", |b| {
+        b.iter(|| {
+            codec::decode_response::<Binary>(black_box(&flat_doc))
+                .unwrap()
+                .unwrap()
+        })
+    });
+    g.bench_function("serde_xmlrpc/flat_doc", |b| {
+        b.iter(|| serde_xmlrpc_value(black_box(&flat_doc)))
+    });
+    g.bench_function("dxr/python_doc", |b| {
+        b.iter(|| dxr_value(black_box(&python_doc)))
+    });
+    g.bench_function("quick_xml/bare_scan_python_doc", |b| {
+        b.iter(|| bare_scan(black_box(&python_doc)))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("base64_encode");
+    g.throughput(Throughput::BytesDecimal(bytes));
+    g.sample_size(10);
+    g.sampling_mode(SamplingMode::Flat);
+    g.measurement_time(Duration::from_secs(3));
+    g.warm_up_time(Duration::from_millis(500));
+    g.bench_function("ours/value", |b| {
+        b.iter(|| codec::response_to_vec(black_box(&value)).unwrap())
+    });
+    g.bench_function("ours/typed", |b| {
+        b.iter(|| codec::response_to_vec(black_box(&binary)).unwrap())
+    });
+    // The same, into a buffer already large enough: what the growth of a fresh Vec costs.
+    g.bench_function("ours/into_reserved_buf", |b| {
+        let mut out = Vec::with_capacity(flat_doc.len() + 1024);
+        b.iter(|| {
+            out.clear();
+            codec::write_response(&mut out, black_box(&binary)).unwrap();
+            black_box(out.len())
+        })
+    });
+    g.bench_function("serde_xmlrpc/value", |b| {
+        b.iter_batched(
+            || sx.clone(),
+            |v| serde_xmlrpc::response_to_string(std::iter::once(v)).unwrap(),
+            BatchSize::PerIteration,
+        )
+    });
+    g.bench_function("dxr/value", |b| {
+        let response = dxr::MethodResponse { value: dx.clone() };
+        b.iter(|| black_box(&response).to_xml().unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, structs, base64);
+criterion_main!(benches);

@@ -1,0 +1,165 @@
+//! The seed's service, which `xrpc serve` runs: `get_string`, `add`, `echo`, and the two
+//! image methods that move a file each way as base64, plus introspection and multicall.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use xmlrpc_kit::server::Server;
+use xmlrpc_kit::{Binary, Fault, Value};
+
+/// The file `image_put` writes, inside the root folder.
+pub(crate) const PUT_NAME: &str = "get_girl.jpg";
+/// The file `image_get` reads, inside the root folder.
+pub(crate) const GET_NAME: &str = "boy.jpg";
+
+/// Runs the seed's server on `bind` until Ctrl-C, logging each call to stderr.
+pub(crate) fn serve(bind: &str, root: &Path) -> Result<(), crate::error::Error> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    let server = server(root).map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot use {} as the server's folder: {e}", root.display()),
+        )
+    })?;
+    tracing::info!("serving files from {}", root.display());
+    server.serve(bind)?;
+    Ok(())
+}
+
+/// The seed's server, keeping its files in `root` (made if missing).
+pub(crate) fn server(root: &Path) -> std::io::Result<Server> {
+    std::fs::create_dir_all(root)?;
+    let root: Arc<PathBuf> = Arc::new(root.canonicalize()?);
+    let put_root = Arc::clone(&root);
+    let get_root = Arc::clone(&root);
+    Ok(Server::new()
+        .method("get_string", |s: String| format!("get string:{s}"))
+        .help("Returns \"get string:\" followed by the given string.")
+        .signature(["string", "string"])
+        .dynamic_method("add", add)
+        .help("Adds two numbers (or joins two strings or two arrays), as Python's x + y.")
+        .signature(["int", "int", "int"])
+        .signature(["double", "double", "double"])
+        .method("echo", |v: Value| v)
+        .help("Returns its one argument unchanged.")
+        .blocking_method("image_put", move |data: Binary| image_put(&put_root, &data))
+        .help(format!(
+            "Stores the given bytes as {PUT_NAME} in the server's folder; returns true."
+        ))
+        .signature(["boolean", "base64"])
+        .blocking_method("image_get", move || image_get(&get_root))
+        .help(format!(
+            "Returns the bytes of {GET_NAME} from the server's folder."
+        ))
+        .signature(["base64"])
+        .with_introspection()
+        .with_multicall())
+}
+
+fn image_put(root: &Path, data: &Binary) -> Result<bool, Fault> {
+    let target = root.join(PUT_NAME);
+    let partial = root.join(format!(".{PUT_NAME}.partial"));
+    std::fs::write(&partial, data.as_slice())
+        .and_then(|()| std::fs::rename(&partial, &target))
+        .map_err(|e| Fault::new(1, format!("cannot write {PUT_NAME}: {e}")))?;
+    Ok(true)
+}
+
+fn image_get(root: &Path) -> Result<Binary, Fault> {
+    std::fs::read(root.join(GET_NAME))
+        .map(Binary::from)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Fault::new(
+                1,
+                format!(
+                    "{GET_NAME} is not in the server's folder {}: put it there first",
+                    root.display()
+                ),
+            ),
+            _ => Fault::new(1, format!("cannot read {GET_NAME}: {e}")),
+        })
+}
+
+/// `x + y` as Python computes it for XML-RPC's types.
+fn add(params: Vec<Value>) -> Result<Value, Fault> {
+    let [x, y]: [Value; 2] = params.try_into().map_err(|p: Vec<Value>| {
+        Fault::new(
+            Fault::INVALID_PARAMS,
+            format!("add takes 2 params, got {}", p.len()),
+        )
+    })?;
+    if let (Some(a), Some(b)) = (x.as_i64(), y.as_i64()) {
+        return a
+            .checked_add(b)
+            .map(Value::from)
+            .ok_or_else(|| Fault::new(Fault::INVALID_PARAMS, "the sum does not fit in 64 bits"));
+    }
+    Ok(match (x, y) {
+        (Value::Double(a), b) if b.as_i64().is_some() || b.as_f64().is_some() => {
+            Value::Double(a + number(&b))
+        }
+        (a, Value::Double(b)) if a.as_i64().is_some() => Value::Double(number(&a) + b),
+        (Value::String(a), Value::String(b)) => Value::String(a + &b),
+        (Value::Array(mut a), Value::Array(b)) => {
+            a.extend(b);
+            Value::Array(a)
+        }
+        (a, b) => {
+            return Err(Fault::new(
+                Fault::INVALID_PARAMS,
+                format!("cannot add {} and {}", a.type_name(), b.type_name()),
+            ))
+        }
+    })
+}
+
+fn number(v: &Value) -> f64 {
+    v.as_f64()
+        .or_else(|| v.as_i64().map(|i| i as f64))
+        .unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn add_follows_python() {
+        assert_eq!(add(vec![Value::Int(8), Value::Int(8)]), Ok(Value::Int(16)));
+        assert_eq!(
+            add(vec![Value::Int(i32::MAX), Value::Int(1)]),
+            Ok(Value::I8(1 << 31))
+        );
+        assert_eq!(
+            add(vec![Value::Double(0.5), Value::Int(1)]),
+            Ok(Value::Double(1.5))
+        );
+        assert_eq!(
+            add(vec![Value::Int(1), Value::Double(0.25)]),
+            Ok(Value::Double(1.25))
+        );
+        assert_eq!(
+            add(vec![Value::from("a"), Value::from("b")]),
+            Ok(Value::from("ab"))
+        );
+        assert_eq!(
+            add(vec![Value::I8(i64::MAX), Value::Int(1)])
+                .unwrap_err()
+                .code,
+            Fault::INVALID_PARAMS
+        );
+        assert_eq!(
+            add(vec![Value::Int(1)]).unwrap_err().code,
+            Fault::INVALID_PARAMS
+        );
+        assert_eq!(
+            add(vec![Value::Nil, Value::Int(1)]).unwrap_err().code,
+            Fault::INVALID_PARAMS
+        );
+    }
+}

@@ -1,0 +1,270 @@
+//! `xrpc serve` end to end: the seed's Python client code, unmodified, against the binary;
+//! Python's MultiCall and introspection; an xmlrpc-c client (C, built here against
+//! Debian's libxmlrpc-core-c3-dev) and xmlrpc-c's `xml-rpc-api2cpp` introspection tool.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A running `xrpc serve`, stopped (with SIGINT, as Ctrl-C) when dropped.
+struct Serve {
+    child: Child,
+    url: String,
+    root: PathBuf,
+}
+
+impl Serve {
+    fn start(name: &str) -> Serve {
+        let root = std::env::temp_dir().join(format!("xrpc-serve-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_xrpc"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--root"])
+            .arg(&root)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut url = None;
+        for _ in 0..50 {
+            let mut line = String::new();
+            if stderr.read_line(&mut line).unwrap() == 0 {
+                break;
+            }
+            if let Some(at) = line.find("http://") {
+                url = Some(
+                    line[at..]
+                        .split_whitespace()
+                        .next()
+                        .unwrap()
+                        .trim_end_matches('/')
+                        .to_owned(),
+                );
+                break;
+            }
+        }
+        // Keep draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in stderr.lines() {});
+        let url = format!(
+            "{}/RPC2",
+            url.expect("xrpc serve did not print its address")
+        );
+        Serve { child, url, root }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg("-INT")
+            .arg(self.child.id().to_string())
+            .status();
+        for _ in 0..50 {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+fn python(script: &str, args: &[&str], cwd: &Path) -> String {
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The seed's client, as the seed wrote it (with the URL from the command line).
+const SEED_CLIENT: &str = r#"
+import sys
+import xmlrpc.client
+
+server = xmlrpc.client.ServerProxy(sys.argv[1])
+print(server.get_string("cloudox"))
+print(server.add(8, 8))
+
+with open("boy.jpg", "rb") as handle:
+    binary_data = xmlrpc.client.Binary(handle.read())
+server.image_put(binary_data)
+
+with open("get_boy.jpg", "wb") as handle:
+    handle.write(server.image_get().data)
+"#;
+
+#[test]
+fn the_seed_client_runs_unmodified() {
+    let serve = Serve::start("seed");
+    let client_dir = serve.root.with_extension("client");
+    std::fs::create_dir_all(&client_dir).unwrap();
+    let picture: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(client_dir.join("boy.jpg"), &picture).unwrap();
+    // The server's image_get serves its own boy.jpg.
+    std::fs::write(serve.root.join("boy.jpg"), &picture[..1000]).unwrap();
+
+    let out = python(SEED_CLIENT, &[&serve.url], &client_dir);
+    assert_eq!(out, "get string:cloudox\n16\n");
+    assert_eq!(
+        std::fs::read(serve.root.join("get_girl.jpg")).unwrap(),
+        picture
+    );
+    assert_eq!(
+        std::fs::read(client_dir.join("get_boy.jpg")).unwrap(),
+        &picture[..1000]
+    );
+    std::fs::remove_dir_all(&client_dir).unwrap();
+}
+
+#[test]
+fn a_missing_boy_jpg_is_a_fault_that_says_so() {
+    let serve = Serve::start("missing");
+    let script = r#"
+import sys, xmlrpc.client
+try:
+    xmlrpc.client.ServerProxy(sys.argv[1]).image_get()
+except xmlrpc.client.Fault as f:
+    print(f.faultString)
+"#;
+    let out = python(script, &[&serve.url], &std::env::temp_dir());
+    assert!(
+        out.contains("boy.jpg is not in the server's folder"),
+        "{out}"
+    );
+}
+
+#[test]
+fn python_multicall_introspection_and_echo() {
+    let serve = Serve::start("python");
+    let script = r#"
+import sys, xmlrpc.client
+p = xmlrpc.client.ServerProxy(sys.argv[1], allow_none=True)
+m = xmlrpc.client.MultiCall(p)
+m.add(2, 3)
+m.get_string("x")
+m.echo({"k": [1, 2.5, None]})
+print(list(m()))
+print(p.system.listMethods())
+print(p.system.methodHelp("get_string"))
+print(p.system.methodSignature("add"))
+print(p.add(1.5, 2), p.add("a", "b"), p.add([1], [2]))
+"#;
+    let out = python(script, &[&serve.url], &std::env::temp_dir());
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "[5, 'get string:x', {'k': [1, 2.5, None]}]");
+    for name in [
+        "'add'",
+        "'echo'",
+        "'get_string'",
+        "'image_get'",
+        "'image_put'",
+        "'system.multicall'",
+    ] {
+        assert!(lines[1].contains(name), "{name} not in {}", lines[1]);
+    }
+    assert_eq!(
+        lines[2],
+        "Returns \"get string:\" followed by the given string."
+    );
+    assert_eq!(
+        lines[3],
+        "[['int', 'int', 'int'], ['double', 'double', 'double']]"
+    );
+    assert_eq!(lines[4], "3.5 ab [1, 2]");
+}
+
+fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn xmlrpc_c_client_against_xrpc_serve() {
+    if !have("xmlrpc-c-config") {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "libxmlrpc-core-c3-dev is missing on CI"
+        );
+        eprintln!("SKIPPED: xmlrpc-c is not installed (CI installs libxmlrpc-core-c3-dev)");
+        return;
+    }
+    let exe = std::env::temp_dir().join(format!("xmlrpc_c_client-{}", std::process::id()));
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/xmlrpc_c_client.c");
+    let built = Command::new("cc")
+        .arg("-o")
+        .arg(&exe)
+        .arg(&source)
+        .args(["-lxmlrpc_client", "-lxmlrpc", "-lxmlrpc_util"])
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let serve = Serve::start("xmlrpc-c");
+    let out = Command::new(&exe).arg(&serve.url).output().unwrap();
+    let _ = std::fs::remove_file(&exe);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        [
+            "add 16",
+            "get_string get string:cloudox",
+            "echo -7 x<&>y 0.25",
+            "fault -32601",
+            "methods 10",
+            "multicall 3 get string:m",
+        ]
+    );
+}
+
+#[test]
+fn xmlrpc_c_introspection_tool_reads_xrpc_serve() {
+    if !have("xml-rpc-api2cpp") {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "xmlrpc-api-utils is missing on CI"
+        );
+        eprintln!("SKIPPED: xml-rpc-api2cpp is not installed (CI installs xmlrpc-api-utils)");
+        return;
+    }
+    let serve = Serve::start("api2cpp");
+    let out = Command::new("xml-rpc-api2cpp")
+        .args([&serve.url, "", "SeedProxy"])
+        .output()
+        .unwrap();
+    let cpp = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{cpp}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(cpp.contains("class SeedProxy"), "{cpp}");
+    assert!(cpp.contains("get_string"), "{cpp}");
+    assert!(
+        cpp.contains("Returns \"get string:\" followed by the given string."),
+        "{cpp}"
+    );
+}
