@@ -65,3 +65,8 @@ pub mod value;
 pub use error::Error;
 pub use fault::Fault;
 pub use value::{Binary, DateTime, Struct, Value};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
