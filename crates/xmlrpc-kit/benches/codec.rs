@@ -8,17 +8,24 @@
 //! `$XMLRPC_BENCH_DOCS`) so that `bench/python_codec.py` times Python on the very same bytes;
 //! `bench/codec_report.sh` runs both and prints the table.
 //!
+//! Records hold an int, a string (some non-ASCII, some with `&`, `<`, `>`, a newline or a
+//! tab), a double, a boolean, a dateTime and an array of 1-2 strings: about 600 bytes each in
+//! Python's layout. The base64 value comes twice: `base64_python.xml` as Python writes it
+//! (`base64.encodebytes`, 76-column lines) and `base64_flat.xml` on one line, as most other
+//! writers (ours included) send it; serde_xmlrpc refuses the wrapped one.
+//!
 //! Peers take `&str`, so their timings include `str::from_utf8` on the body, as a server or
-//! client holding the body as bytes would have to do; ours takes the bytes.
+//! client holding the body as bytes would have to do; ours takes the bytes. Every timing
+//! of a decode includes dropping the decoded value.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode, Throughput};
+use criterion::{Criterion, SamplingMode, Throughput};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use xmlrpc_kit::codec::{self, MethodResponse};
 use xmlrpc_kit::{Binary, DateTime, Value};
 
@@ -286,160 +293,313 @@ fn bare_scan(doc: &[u8]) -> usize {
     }
 }
 
-// ----- benchmarks --------------------------------------------------------------------------
+// ----- cases: one routine, run by criterion or counted under callgrind ---------------------
 
-fn structs(c: &mut Criterion) {
-    let records = records();
-    let doc = structs_doc(&records);
-    write_doc("structs.xml", &doc);
-    let bytes = doc.len() as u64;
+/// Runs a routine `iters` times and returns the time spent inside it (setup excluded).
+type Case<'a> = Box<dyn FnMut(u64) -> Duration + 'a>;
 
-    // Every codec reads the document, and reads the same thing.
-    let value = ours_value(&doc);
-    let typed: Vec<Record> = codec::decode_response(&doc).unwrap().unwrap();
-    assert_eq!(typed, records);
-    assert_eq!(value.as_array().map(<[Value]>::len), Some(RECORDS));
-    let sx = serde_xmlrpc_value(&doc);
-    assert!(matches!(&sx, serde_xmlrpc::Value::Array(items) if items.len() == RECORDS));
-    let dx = dxr_value(&doc);
-    assert!(matches!(&dx, dxr::Value::Array(items) if items.len() == RECORDS));
-    // And our writer's output reads back as the same values.
-    assert_eq!(ours_value(&codec::response_to_vec(&value).unwrap()), value);
-    assert_eq!(ours_value(&codec::response_to_vec(&typed).unwrap()), value);
-
-    let mut g = c.benchmark_group("decode_structs");
-    g.throughput(Throughput::BytesDecimal(bytes));
-    g.measurement_time(Duration::from_secs(4));
-    g.warm_up_time(Duration::from_secs(1));
-    g.bench_function("ours/value", |b| b.iter(|| ours_value(black_box(&doc))));
-    g.bench_function("ours/typed", |b| {
-        b.iter(|| {
-            codec::decode_response::<Vec<Record>>(black_box(&doc))
-                .unwrap()
-                .unwrap()
-        })
-    });
-    g.bench_function("serde_xmlrpc/value", |b| {
-        b.iter(|| serde_xmlrpc_value(black_box(&doc)))
-    });
-    g.bench_function("dxr/value", |b| b.iter(|| dxr_value(black_box(&doc))));
-    g.bench_function("quick_xml/bare_scan", |b| {
-        b.iter(|| bare_scan(black_box(&doc)))
-    });
-    g.finish();
-
-    let mut g = c.benchmark_group("encode_structs");
-    g.throughput(Throughput::BytesDecimal(bytes));
-    g.measurement_time(Duration::from_secs(4));
-    g.warm_up_time(Duration::from_secs(1));
-    g.bench_function("ours/value", |b| {
-        b.iter(|| codec::response_to_vec(black_box(&value)).unwrap())
-    });
-    g.bench_function("ours/typed", |b| {
-        b.iter(|| codec::response_to_vec(black_box(&typed)).unwrap())
-    });
-    // serde_xmlrpc takes its values by value: the clone is made outside the timing.
-    g.bench_function("serde_xmlrpc/value", |b| {
-        b.iter_batched(
-            || sx.clone(),
-            |v| serde_xmlrpc::response_to_string(std::iter::once(v)).unwrap(),
-            BatchSize::SmallInput,
-        )
-    });
-    g.bench_function("dxr/value", |b| {
-        let response = dxr::MethodResponse { value: dx.clone() };
-        b.iter(|| black_box(&response).to_xml().unwrap())
-    });
-    g.finish();
+/// The measured part of every case, and nothing else: callgrind counts only inside it
+/// (`--collect-atstart=no --toggle-collect='*measured*'`). Dropping the result is measured.
+#[inline(never)]
+fn measured<R>(routine: impl FnOnce() -> R) {
+    drop(black_box(routine()));
 }
 
-fn base64(c: &mut Criterion) {
-    let payload = payload();
-    let python_doc = base64_python_doc(&payload);
-    let flat_doc = base64_flat_doc(&payload);
-    write_doc("base64_python.xml", &python_doc);
-    write_doc("base64_flat.xml", &flat_doc);
-    let bytes = python_doc.len() as u64;
-
-    let value = Value::Base64(Binary::from(payload.clone()));
-    assert_eq!(ours_value(&python_doc), value);
-    assert_eq!(ours_value(&flat_doc), value);
-    // serde_xmlrpc refuses wrapped base64 (the newlines reach its decoder), so it gets the flat one.
-    assert!(serde_xmlrpc::response_from_str::<serde_xmlrpc::Value>(
-        std::str::from_utf8(&python_doc).unwrap()
-    )
-    .is_err());
-    let sx = serde_xmlrpc_value(&flat_doc);
-    assert!(matches!(&sx, serde_xmlrpc::Value::Base64(b) if *b == payload));
-    let dx = dxr_value(&python_doc);
-    assert!(matches!(&dx, dxr::Value::Base64(b) if *b == payload));
-    let binary = Binary::from(payload.clone());
-    drop(payload);
-
-    let mut g = c.benchmark_group("base64_decode");
-    g.throughput(Throughput::BytesDecimal(bytes));
-    g.sample_size(10);
-    g.sampling_mode(SamplingMode::Flat);
-    g.measurement_time(Duration::from_secs(3));
-    g.warm_up_time(Duration::from_millis(500));
-    g.bench_function("ours/python_doc", |b| {
-        b.iter(|| ours_value(black_box(&python_doc)))
-    });
-    g.bench_function("ours/flat_doc", |b| {
-        b.iter(|| ours_value(black_box(&flat_doc)))
-    });
-    g.bench_function("ours/typed_flat_doc", |b| {
-        b.iter(|| {
-            codec::decode_response::<Binary>(black_box(&flat_doc))
-                .unwrap()
-                .unwrap()
-        })
-    });
-    g.bench_function("serde_xmlrpc/flat_doc", |b| {
-        b.iter(|| serde_xmlrpc_value(black_box(&flat_doc)))
-    });
-    g.bench_function("dxr/python_doc", |b| {
-        b.iter(|| dxr_value(black_box(&python_doc)))
-    });
-    g.bench_function("quick_xml/bare_scan_python_doc", |b| {
-        b.iter(|| bare_scan(black_box(&python_doc)))
-    });
-    g.finish();
-
-    let mut g = c.benchmark_group("base64_encode");
-    g.throughput(Throughput::BytesDecimal(bytes));
-    g.sample_size(10);
-    g.sampling_mode(SamplingMode::Flat);
-    g.measurement_time(Duration::from_secs(3));
-    g.warm_up_time(Duration::from_millis(500));
-    g.bench_function("ours/value", |b| {
-        b.iter(|| codec::response_to_vec(black_box(&value)).unwrap())
-    });
-    g.bench_function("ours/typed", |b| {
-        b.iter(|| codec::response_to_vec(black_box(&binary)).unwrap())
-    });
-    // The same, into a buffer already large enough: what the growth of a fresh Vec costs.
-    g.bench_function("ours/into_reserved_buf", |b| {
-        let mut out = Vec::with_capacity(flat_doc.len() + 1024);
-        b.iter(|| {
-            out.clear();
-            codec::write_response(&mut out, black_box(&binary)).unwrap();
-            black_box(out.len())
-        })
-    });
-    g.bench_function("serde_xmlrpc/value", |b| {
-        b.iter_batched(
-            || sx.clone(),
-            |v| serde_xmlrpc::response_to_string(std::iter::once(v)).unwrap(),
-            BatchSize::PerIteration,
-        )
-    });
-    g.bench_function("dxr/value", |b| {
-        let response = dxr::MethodResponse { value: dx.clone() };
-        b.iter(|| black_box(&response).to_xml().unwrap())
-    });
-    g.finish();
+fn plain<'a, R>(mut routine: impl FnMut() -> R + 'a) -> Case<'a> {
+    Box::new(move |iters| {
+        let start = Instant::now();
+        for _ in 0..iters {
+            measured(&mut routine);
+        }
+        start.elapsed()
+    })
 }
 
-criterion_group!(benches, structs, base64);
-criterion_main!(benches);
+/// For routines that consume their input: `setup` makes a fresh one outside the timing.
+fn batched<'a, I, R>(
+    mut setup: impl FnMut() -> I + 'a,
+    mut routine: impl FnMut(I) -> R + 'a,
+) -> Case<'a> {
+    Box::new(move |iters| {
+        let mut total = Duration::ZERO;
+        for _ in 0..iters {
+            let input = setup();
+            let start = Instant::now();
+            measured(|| routine(input));
+            total += start.elapsed();
+        }
+        total
+    })
+}
+
+/// A benchmark group: its cases and the bytes one run handles (the reference document).
+struct Group<'a> {
+    name: &'static str,
+    bytes: u64,
+    large: bool,
+    cases: Vec<(&'static str, Case<'a>)>,
+}
+
+struct Structs {
+    doc: Vec<u8>,
+    value: Value,
+    typed: Vec<Record>,
+    sx: serde_xmlrpc::Value,
+    dx: dxr::MethodResponse,
+}
+
+impl Structs {
+    fn new(check: bool) -> Self {
+        let records = records();
+        let doc = structs_doc(&records);
+        write_doc("structs.xml", &doc);
+        let value = ours_value(&doc);
+        let sx = serde_xmlrpc_value(&doc);
+        let dx = dxr::MethodResponse {
+            value: dxr_value(&doc),
+        };
+        if check {
+            // Every codec reads the document, and reads the same thing.
+            let typed: Vec<Record> = codec::decode_response(&doc).unwrap().unwrap();
+            assert_eq!(typed, records);
+            assert_eq!(value.as_array().map(<[Value]>::len), Some(RECORDS));
+            assert!(matches!(&sx, serde_xmlrpc::Value::Array(items) if items.len() == RECORDS));
+            assert!(matches!(&dx.value, dxr::Value::Array(items) if items.len() == RECORDS));
+            // And our writer's output reads back as the same values.
+            assert_eq!(ours_value(&codec::response_to_vec(&value).unwrap()), value);
+            assert_eq!(ours_value(&codec::response_to_vec(&typed).unwrap()), value);
+        }
+        Structs {
+            doc,
+            value,
+            typed: records,
+            sx,
+            dx,
+        }
+    }
+
+    fn groups(&self) -> [Group<'_>; 2] {
+        let doc = &self.doc[..];
+        let bytes = doc.len() as u64;
+        [
+            Group {
+                name: "decode_structs",
+                bytes,
+                large: false,
+                cases: vec![
+                    ("ours/value", plain(|| ours_value(black_box(doc)))),
+                    (
+                        "ours/typed",
+                        plain(|| {
+                            codec::decode_response::<Vec<Record>>(black_box(doc))
+                                .unwrap()
+                                .unwrap()
+                        }),
+                    ),
+                    (
+                        "serde_xmlrpc/value",
+                        plain(|| serde_xmlrpc_value(black_box(doc))),
+                    ),
+                    ("dxr/value", plain(|| dxr_value(black_box(doc)))),
+                    ("quick_xml/bare_scan", plain(|| bare_scan(black_box(doc)))),
+                ],
+            },
+            Group {
+                name: "encode_structs",
+                bytes,
+                large: false,
+                cases: vec![
+                    (
+                        "ours/value",
+                        plain(|| codec::response_to_vec(black_box(&self.value)).unwrap()),
+                    ),
+                    (
+                        "ours/typed",
+                        plain(|| codec::response_to_vec(black_box(&self.typed)).unwrap()),
+                    ),
+                    // serde_xmlrpc takes its values by value: the clone is made outside the timing.
+                    (
+                        "serde_xmlrpc/value",
+                        batched(
+                            || self.sx.clone(),
+                            |v| serde_xmlrpc::response_to_string(std::iter::once(v)).unwrap(),
+                        ),
+                    ),
+                    ("dxr/value", plain(|| black_box(&self.dx).to_xml().unwrap())),
+                ],
+            },
+        ]
+    }
+}
+
+struct Base64 {
+    python_doc: Vec<u8>,
+    flat_doc: Vec<u8>,
+    value: Value,
+    binary: Binary,
+    sx: serde_xmlrpc::Value,
+    dx: dxr::MethodResponse,
+}
+
+impl Base64 {
+    fn new(check: bool) -> Self {
+        let payload = payload();
+        let python_doc = base64_python_doc(&payload);
+        let flat_doc = base64_flat_doc(&payload);
+        write_doc("base64_python.xml", &python_doc);
+        write_doc("base64_flat.xml", &flat_doc);
+        let value = Value::Base64(Binary::from(payload.clone()));
+        // serde_xmlrpc refuses wrapped base64 (the newlines reach its decoder): it gets the flat one.
+        let sx = serde_xmlrpc_value(&flat_doc);
+        let dx = dxr::MethodResponse {
+            value: dxr_value(&python_doc),
+        };
+        if check {
+            assert_eq!(ours_value(&python_doc), value);
+            assert_eq!(ours_value(&flat_doc), value);
+            let wrapped = std::str::from_utf8(&python_doc).unwrap();
+            assert!(serde_xmlrpc::response_from_str::<serde_xmlrpc::Value>(wrapped).is_err());
+            assert!(matches!(&sx, serde_xmlrpc::Value::Base64(b) if *b == payload));
+            assert!(matches!(&dx.value, dxr::Value::Base64(b) if *b == payload));
+        }
+        Base64 {
+            python_doc,
+            flat_doc,
+            value,
+            binary: Binary::from(payload),
+            sx,
+            dx,
+        }
+    }
+
+    fn groups(&self) -> [Group<'_>; 2] {
+        let (python_doc, flat_doc) = (&self.python_doc[..], &self.flat_doc[..]);
+        let bytes = python_doc.len() as u64;
+        // The same, into a buffer already large enough: what the growth of a fresh Vec costs.
+        let mut reserved = Vec::with_capacity(flat_doc.len() + 1024);
+        [
+            Group {
+                name: "base64_decode",
+                bytes,
+                large: true,
+                cases: vec![
+                    (
+                        "ours/python_doc",
+                        plain(|| ours_value(black_box(python_doc))),
+                    ),
+                    ("ours/flat_doc", plain(|| ours_value(black_box(flat_doc)))),
+                    (
+                        "ours/typed_flat_doc",
+                        plain(|| {
+                            codec::decode_response::<Binary>(black_box(flat_doc))
+                                .unwrap()
+                                .unwrap()
+                        }),
+                    ),
+                    (
+                        "serde_xmlrpc/flat_doc",
+                        plain(|| serde_xmlrpc_value(black_box(flat_doc))),
+                    ),
+                    ("dxr/python_doc", plain(|| dxr_value(black_box(python_doc)))),
+                    (
+                        "quick_xml/bare_scan_python_doc",
+                        plain(|| bare_scan(black_box(python_doc))),
+                    ),
+                ],
+            },
+            Group {
+                name: "base64_encode",
+                bytes,
+                large: true,
+                cases: vec![
+                    (
+                        "ours/value",
+                        plain(|| codec::response_to_vec(black_box(&self.value)).unwrap()),
+                    ),
+                    (
+                        "ours/typed",
+                        plain(|| codec::response_to_vec(black_box(&self.binary)).unwrap()),
+                    ),
+                    (
+                        "ours/into_reserved_buf",
+                        plain(move || {
+                            reserved.clear();
+                            codec::write_response(&mut reserved, black_box(&self.binary)).unwrap();
+                            reserved.len()
+                        }),
+                    ),
+                    (
+                        "serde_xmlrpc/value",
+                        batched(
+                            || self.sx.clone(),
+                            |v| serde_xmlrpc::response_to_string(std::iter::once(v)).unwrap(),
+                        ),
+                    ),
+                    ("dxr/value", plain(|| black_box(&self.dx).to_xml().unwrap())),
+                ],
+            },
+        ]
+    }
+}
+
+// ----- running -------------------------------------------------------------------------------
+
+fn run_criterion<'a>(c: &mut Criterion, groups: impl IntoIterator<Item = Group<'a>>) {
+    for group in groups {
+        let mut g = c.benchmark_group(group.name);
+        g.throughput(Throughput::BytesDecimal(group.bytes));
+        if group.large {
+            // One iteration takes 0.1 to 1.5 s: ten of them per case.
+            g.sample_size(10);
+            g.sampling_mode(SamplingMode::Flat);
+            g.measurement_time(Duration::from_secs(3));
+            g.warm_up_time(Duration::from_millis(500));
+        } else {
+            g.measurement_time(Duration::from_secs(4));
+            g.warm_up_time(Duration::from_secs(1));
+        }
+        for (name, mut case) in group.cases {
+            g.bench_function(name, |b| b.iter_custom(&mut case));
+        }
+        g.finish();
+    }
+}
+
+/// `XMLRPC_BENCH_COUNT=<group>[/<case>]`: runs the matching cases `XMLRPC_BENCH_ITERS` times
+/// (default 10) without criterion, for counting instructions under callgrind.
+fn run_counted(filter: &str) {
+    let iters = std::env::var("XMLRPC_BENCH_ITERS").map_or(10, |n| n.parse().unwrap());
+    let selected = |group: &str, case: &str| {
+        let id = format!("{group}/{case}");
+        id == filter || group == filter
+    };
+    let run = |groups: &mut [Group<'_>]| {
+        for group in groups.iter_mut() {
+            for (name, case) in &mut group.cases {
+                if selected(group.name, name) {
+                    let elapsed = case(iters);
+                    eprintln!(
+                        "{}/{name}: {iters} runs, {} bytes each, {elapsed:?}",
+                        group.name, group.bytes
+                    );
+                }
+            }
+        }
+    };
+    if filter.starts_with("decode_structs") || filter.starts_with("encode_structs") {
+        run(&mut Structs::new(false).groups());
+    } else {
+        run(&mut Base64::new(false).groups());
+    }
+}
+
+fn main() {
+    if let Ok(filter) = std::env::var("XMLRPC_BENCH_COUNT") {
+        run_counted(&filter);
+        return;
+    }
+    let mut c = Criterion::default().configure_from_args();
+    run_criterion(&mut c, Structs::new(true).groups());
+    run_criterion(&mut c, Base64::new(true).groups());
+    c.final_summary();
+}

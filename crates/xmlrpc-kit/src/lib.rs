@@ -52,6 +52,8 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "client")]
+pub mod client;
 pub mod codec;
 #[cfg(feature = "server")]
 pub mod dispatch;

@@ -1,5 +1,6 @@
 //! `Error`: everything a subcommand can fail with; `main` prints it as `xrpc: <message>`.
 
+use crate::args::ArgError;
 use crate::json::ShapeError;
 use std::fmt;
 use std::io;
@@ -17,6 +18,17 @@ pub(crate) enum Error {
     Io(io::Error),
     /// The server could not start or stopped with an error.
     Serve(xmlrpc_kit::server::ServeError),
+    /// A call's argument that cannot be sent (`xrpc call`).
+    Arg(ArgError),
+    /// A call failed: the server's fault, or no answer (URL, connection, timeout, bad reply).
+    Client(xmlrpc_kit::client::Error),
+    /// The server answered, but not with what the method should return.
+    Answer {
+        /// The method called.
+        method: String,
+        /// What was expected, and what came.
+        problem: String,
+    },
 }
 
 impl Error {
@@ -28,9 +40,18 @@ impl Error {
             Error::Xml(e) => std::error::Error::source(e)
                 .and_then(|source| source.downcast_ref::<io::Error>())
                 .map(io::Error::kind),
-            Error::Shape(_) | Error::Serve(_) => None,
+            Error::Shape(_)
+            | Error::Serve(_)
+            | Error::Arg(_)
+            | Error::Client(_)
+            | Error::Answer { .. } => None,
         };
         kind == Some(io::ErrorKind::BrokenPipe)
+    }
+
+    /// Whether the server answered with a fault: exit code 3, where other errors give 1.
+    pub(crate) fn is_fault(&self) -> bool {
+        matches!(self, Error::Client(xmlrpc_kit::client::Error::Fault { .. }))
     }
 }
 
@@ -43,6 +64,9 @@ impl fmt::Display for Error {
             Error::Shape(e) => write!(f, "{e}"),
             Error::Io(e) => write!(f, "I/O error: {e}"),
             Error::Serve(e) => write!(f, "{e}"),
+            Error::Arg(e) => write!(f, "{e}"),
+            Error::Client(e) => write!(f, "{e}"),
+            Error::Answer { method, problem } => write!(f, "{method} answered {problem}"),
         }
     }
 }
@@ -76,5 +100,17 @@ impl From<io::Error> for Error {
 impl From<xmlrpc_kit::server::ServeError> for Error {
     fn from(e: xmlrpc_kit::server::ServeError) -> Self {
         Error::Serve(e)
+    }
+}
+
+impl From<ArgError> for Error {
+    fn from(e: ArgError) -> Self {
+        Error::Arg(e)
+    }
+}
+
+impl From<xmlrpc_kit::client::Error> for Error {
+    fn from(e: xmlrpc_kit::client::Error) -> Self {
+        Error::Client(e)
     }
 }

@@ -115,7 +115,8 @@ impl ShapeError {
         self
     }
 
-    fn in_index(mut self, index: usize) -> Self {
+    /// The same error, one array item further out: `[index]` goes before the path.
+    pub(crate) fn in_index(mut self, index: usize) -> Self {
         self.path.insert(0, Step::Index(index));
         self
     }
@@ -311,7 +312,7 @@ fn tag_from_json(tag: &str, inner: Json) -> Result<Value, ShapeError> {
 }
 
 /// What kind of JSON a value is, for error messages.
-fn kind(json: &Json) -> &'static str {
+pub(crate) fn kind(json: &Json) -> &'static str {
     match json {
         Json::Null => "null",
         Json::Bool(_) => "a boolean",

@@ -1,12 +1,17 @@
 //! `xrpc`: the xmlrpc-kit command-line tool. This file parses arguments and hands each
-//! subcommand to its module; `xrpc: <message>` and exit code 1 report any failure.
+//! subcommand to its module; `xrpc: <message>` and exit code 1 report any failure, except a
+//! fault from a server: `fault CODE: STRING` and exit code 3 (2 is clap's usage error).
 //!
 //! Layout:
 //! - `decode`, `encode`: one module per subcommand.
+//! - `call`: the client subcommands `call`, `methods`, `help` and `multicall`.
+//! - `args`: `call`'s arguments (JSON and typed forms) and the client options' values.
 //! - `seed`: the seed's service that `serve` runs.
 //! - `json`: the JSON form of XML-RPC values and documents.
 //! - `error`: what a subcommand can fail with.
 
+mod args;
+mod call;
 mod decode;
 mod encode;
 mod error;
@@ -16,10 +21,19 @@ mod seed;
 use clap::{Parser, Subcommand};
 use std::io::{self, Write};
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// XML-RPC from the command line.
 #[derive(Debug, Parser)]
-#[command(name = "xrpc", version, about, propagate_version = true)]
+// `xrpc help URL METHOD` is a client subcommand, so clap's own `help` subcommand is off
+// (`--help` still works everywhere).
+#[command(
+    name = "xrpc",
+    version,
+    about,
+    propagate_version = true,
+    disable_help_subcommand = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -44,6 +58,71 @@ enum Command {
         #[arg(long, default_value = "xrpc-files")]
         root: std::path::PathBuf,
     },
+    /// Call a method and print its result as JSON (exit code 3 on a fault).
+    #[command(after_long_help = args::ARGS_HELP)]
+    Call {
+        #[command(flatten)]
+        client: ClientArgs,
+        /// The method's name.
+        method: String,
+        /// The method's arguments: JSON where it parses, a string otherwise, or a typed
+        /// form (i/5, s/text, @PATH...; see --help).
+        #[arg(allow_negative_numbers = true)]
+        args: Vec<String>,
+        /// Print the result as an XML-RPC <methodResponse> instead of JSON. It is written
+        /// anew from the decoded result (same values, not the server's exact bytes).
+        #[arg(long)]
+        xml: bool,
+    },
+    /// List the server's methods (system.listMethods), one per line.
+    Methods {
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Show a method's help text (system.methodHelp) and signatures
+    /// (system.methodSignature) as `METHOD(type, ...) -> type` lines.
+    Help {
+        #[command(flatten)]
+        client: ClientArgs,
+        /// The method's name.
+        method: String,
+    },
+    /// Read calls from stdin, one JSON line each, send them as one system.multicall, and
+    /// print one JSON line per result.
+    #[command(after_long_help = call::MULTICALL_HELP)]
+    Multicall {
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+}
+
+/// The server and the options every client subcommand takes.
+#[derive(Debug, clap::Args)]
+struct ClientArgs {
+    /// The server: http://host:port/path or https://..., with user:password@ for Basic
+    /// auth; the path defaults to /RPC2, and host:port alone means http://host:port/RPC2.
+    url: String,
+    /// Time allowed for the whole call, in seconds (fractions allowed; default 60).
+    #[arg(long, value_name = "SECS", value_parser = args::parse_timeout)]
+    timeout: Option<Duration>,
+    /// Add a request header (repeatable).
+    #[arg(long = "header", value_name = "NAME: VALUE", value_parser = args::parse_header)]
+    headers: Vec<args::Header>,
+    /// Do not ask for gzip-compressed replies.
+    #[arg(long)]
+    no_gzip: bool,
+}
+
+impl ClientArgs {
+    /// The settings `call` uses.
+    fn connection(self) -> call::Connection {
+        call::Connection {
+            url: self.url,
+            timeout: self.timeout,
+            headers: self.headers,
+            gzip: !self.no_gzip,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -52,14 +131,94 @@ fn main() -> ExitCode {
         Command::Decode => decode::run(io::stdin().lock(), io::stdout().lock()),
         Command::Encode => encode::run(io::stdin().lock(), io::stdout().lock()),
         Command::Serve { bind, root } => seed::serve(&bind, &root),
+        Command::Call {
+            client,
+            method,
+            args,
+            xml,
+        } => {
+            let format = if xml {
+                call::Format::Xml
+            } else {
+                call::Format::Json
+            };
+            let connection = client.connection();
+            call::call(&connection, &method, &args, format, io::stdout().lock())
+        }
+        Command::Methods { client } => call::methods(&client.connection(), io::stdout().lock()),
+        Command::Help { client, method } => {
+            call::help(&client.connection(), &method, io::stdout().lock())
+        }
+        Command::Multicall { client } => call::multicall(
+            &client.connection(),
+            io::stdin().lock(),
+            io::stdout().lock(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(e) if e.is_fault() => {
+            // The server's answer, not xrpc's failure: printed as is, without the prefix.
+            let _ = writeln!(io::stderr().lock(), "{e}");
+            ExitCode::from(3)
+        }
         Err(e) => {
             // Nothing more can be done if stderr is gone too.
             let _ = writeln!(io::stderr().lock(), "xrpc: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        // clap checks names and arguments only when a command line is parsed; this checks
+        // them all at once (a duplicate `help` subcommand, say).
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn negative_numbers_are_arguments_not_options() {
+        let cli =
+            Cli::try_parse_from(["xrpc", "call", "h:1", "add", "-5", "-1.5", "--xml"]).unwrap();
+        let Command::Call { args, xml, .. } = cli.command else {
+            panic!("not a call: {cli:?}");
+        };
+        assert_eq!(args, ["-5", "-1.5"]);
+        assert!(xml);
+    }
+
+    #[test]
+    fn client_options_are_read() {
+        let cli = Cli::try_parse_from([
+            "xrpc",
+            "methods",
+            "--timeout",
+            "2.5",
+            "--header",
+            "A: 1",
+            "--header",
+            "B:2",
+            "--no-gzip",
+            "h:1",
+        ])
+        .unwrap();
+        let Command::Methods { client } = cli.command else {
+            panic!("not methods: {cli:?}");
+        };
+        let connection = client.connection();
+        assert_eq!(connection.url, "h:1");
+        assert_eq!(connection.timeout, Some(Duration::from_millis(2500)));
+        assert_eq!(connection.headers.len(), 2);
+        assert_eq!(connection.headers[1].value, "2");
+        assert!(!connection.gzip);
+        assert!(Cli::try_parse_from(["xrpc", "methods", "--timeout", "0", "h:1"]).is_err());
+        assert!(Cli::try_parse_from(["xrpc", "methods", "--header", "nocolon", "h:1"]).is_err());
     }
 }

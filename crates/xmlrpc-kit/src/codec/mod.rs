@@ -12,7 +12,7 @@ mod encoding;
 mod limits;
 pub(crate) mod read;
 mod source;
-mod write;
+pub(crate) mod write;
 
 pub use limits::Limits;
 pub use read::{Envelope, MethodCall, MethodResponse, Reader};

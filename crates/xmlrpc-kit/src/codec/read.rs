@@ -1105,8 +1105,9 @@ impl<'a> Reader<'a> {
 }
 
 /// The longest text an `<int>`, `<double>`, `<boolean>` or date may hold: room for any
-/// double written without an exponent (`5e-324` takes 326 characters) and padding.
-const MAX_SCALAR_TEXT: usize = 1024;
+/// double written in full without an exponent, even as its exact decimal expansion
+/// (`printf("%.1074f", 5e-324)` takes 1,076 characters), plus whitespace.
+const MAX_SCALAR_TEXT: usize = 1280;
 
 /// XML's whitespace characters.
 const XML_SPACE: &[char] = &[' ', '\t', '\n', '\r'];

@@ -32,7 +32,7 @@ pub fn write_call<W: Write + ?Sized, P: Serialize + ?Sized>(
     out.write_all(b"<methodCall><methodName>")?;
     write_escaped(out, method)?;
     out.write_all(b"</methodName><params>")?;
-    params.serialize(ParamsSerializer { out: &mut *out })?;
+    params.serialize(ParamsSerializer::params(&mut *out))?;
     out.write_all(b"</params></methodCall>")?;
     Ok(())
 }
@@ -94,18 +94,45 @@ pub fn write_value<W: Write + ?Sized, T: Serialize + ?Sized>(
     value.serialize(ValueSerializer::new(out))
 }
 
-/// Writes each item of a sequence or tuple as a `<param>`.
+/// Writes each item of a sequence or tuple as a parameter: inside `<param>` in a
+/// document, or bare `<value>`s inside a multicall entry's params array.
 struct ParamsSerializer<'w, W: Write + ?Sized> {
     out: &'w mut W,
+    open: &'static [u8],
+    close: &'static [u8],
 }
 
-impl<W: Write + ?Sized> ParamsSerializer<'_, W> {
+impl<'w, W: Write + ?Sized> ParamsSerializer<'w, W> {
+    fn params(out: &'w mut W) -> Self {
+        ParamsSerializer {
+            out,
+            open: b"<param>",
+            close: b"</param>",
+        }
+    }
+
     fn param<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.out.write_all(b"<param>")?;
+        self.out.write_all(self.open)?;
         value.serialize(ValueSerializer::new(&mut *self.out))?;
-        self.out.write_all(b"</param>")?;
+        self.out.write_all(self.close)?;
         Ok(())
     }
+}
+
+/// Writes parameters as one `<value><array>` (for `system.multicall` entries): a tuple or
+/// sequence gives its items, `()` none, any other value itself alone.
+pub(crate) fn write_params_array<W: Write + ?Sized, P: Serialize + ?Sized>(
+    out: &mut W,
+    params: &P,
+) -> Result<(), Error> {
+    out.write_all(b"<value><array><data>")?;
+    params.serialize(ParamsSerializer {
+        out: &mut *out,
+        open: b"",
+        close: b"",
+    })?;
+    out.write_all(b"</data></array></value>")?;
+    Ok(())
 }
 
 impl<W: Write + ?Sized> ser::SerializeSeq for ParamsSerializer<'_, W> {
@@ -145,9 +172,9 @@ impl<W: Write + ?Sized> ser::SerializeTupleStruct for ParamsSerializer<'_, W> {
 macro_rules! single_param {
     ($($method:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {$(
         fn $method(self, $($arg: $ty),*) -> Result<(), Error> {
-            self.out.write_all(b"<param>")?;
+            self.out.write_all(self.open)?;
             ser::Serializer::$method(ValueSerializer::new(&mut *self.out), $($arg),*)?;
-            self.out.write_all(b"</param>")?;
+            self.out.write_all(self.close)?;
             Ok(())
         }
     )*};
@@ -201,7 +228,7 @@ impl<'w, W: Write + ?Sized> ser::Serializer for ParamsSerializer<'w, W> {
         variant: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        self.out.write_all(b"<param>")?;
+        self.out.write_all(self.open)?;
         ser::Serializer::serialize_newtype_variant(
             ValueSerializer::new(&mut *self.out),
             name,
@@ -209,7 +236,7 @@ impl<'w, W: Write + ?Sized> ser::Serializer for ParamsSerializer<'w, W> {
             variant,
             value,
         )?;
-        self.out.write_all(b"</param>")?;
+        self.out.write_all(self.close)?;
         Ok(())
     }
     fn serialize_tuple_variant(

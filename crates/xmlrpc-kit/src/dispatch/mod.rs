@@ -53,7 +53,7 @@ struct Method {
 /// ```
 /// let mut r = xmlrpc_kit::dispatch::Registry::new();
 /// r.register("ping", || true)?;
-/// let err = r.register("ping", || false).unwrap_err();
+/// let err = r.register("ping", || false).err().unwrap();
 /// assert_eq!(err.to_string(), "method `ping` is already registered");
 /// # Ok::<(), xmlrpc_kit::dispatch::RegistrationError>(())
 /// ```

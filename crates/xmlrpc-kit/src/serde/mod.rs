@@ -14,6 +14,10 @@
 //! | sequences and tuples | `<array>` |
 //! | structs and maps | `<struct>` |
 //! | other enum variants | a one-member `<struct>` named after the variant |
+//!
+//! A `Vec<u8>` is told from other sequences by its items, so an *empty* one has none to
+//! show and is written as an empty `<array>`; use [`Binary`](crate::Binary) (or
+//! `serde_bytes`) for byte fields that must always be `<base64>`.
 
 pub(crate) mod de;
 pub(crate) mod ser;

@@ -346,6 +346,7 @@ impl Server {
             .build()
             .map_err(io_error("cannot start the tokio runtime"))?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let stats = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name("xmlrpc-server".into())
             .spawn(move || {
@@ -362,6 +363,7 @@ impl Server {
             .map_err(io_error("cannot start the server thread"))?;
         Ok(ServerHandle {
             local_addr,
+            shared: stats,
             stop: Some(stop),
             thread: Some(thread),
         })
@@ -371,6 +373,7 @@ impl Server {
 /// A server running in the background (from [`Server::spawn`]).
 pub struct ServerHandle {
     local_addr: SocketAddr,
+    shared: Arc<Shared>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<Result<(), ServeError>>>,
 }
@@ -390,6 +393,19 @@ impl ServerHandle {
     /// ```
     pub fn url(&self) -> String {
         format!("http://{}/RPC2", self.local_addr)
+    }
+
+    /// How many connections the server has accepted so far (keep-alive reuse shows here).
+    ///
+    /// ```
+    /// let handle = xmlrpc_kit::server::Server::new().spawn("127.0.0.1:0")?;
+    /// assert_eq!(handle.connections_accepted(), 0);
+    /// # Ok::<(), xmlrpc_kit::server::ServeError>(())
+    /// ```
+    pub fn connections_accepted(&self) -> u64 {
+        self.shared
+            .accepted
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Stops accepting, lets calls in progress finish, and waits for the server to end.
@@ -450,6 +466,9 @@ async fn accept_loop(
             },
             () = &mut shutdown => break,
         };
+        shared
+            .accepted
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if let Err(e) = stream.set_nodelay(true) {
             tracing::debug!("cannot set TCP_NODELAY for {peer}: {e}");
         }

@@ -30,6 +30,8 @@ pub(crate) struct Shared {
     pub(crate) registry: Arc<Registry>,
     pub(crate) config: ServerConfig,
     docs_page: OnceLock<Bytes>,
+    /// Connections accepted since the server started.
+    pub(crate) accepted: std::sync::atomic::AtomicU64,
 }
 
 impl Shared {
@@ -38,6 +40,7 @@ impl Shared {
             registry: Arc::new(registry),
             config,
             docs_page: OnceLock::new(),
+            accepted: std::sync::atomic::AtomicU64::new(0),
         })
     }
 }

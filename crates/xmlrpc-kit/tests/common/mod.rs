@@ -1,7 +1,13 @@
 //! Test support: a minimal blocking HTTP/1.1 client over one keep-alive connection, so the
 //! server tests see exactly the bytes on the wire, and a python3 runner.
 
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};

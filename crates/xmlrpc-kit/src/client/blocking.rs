@@ -1,0 +1,149 @@
+//! The blocking `Client`: the async client driven by a private runtime on one background
+//! thread. Callers block on a plain channel, so it works from any thread, including a
+//! tokio blocking-pool thread, and one `Client` can be shared by many threads.
+
+use super::{decode_reply, AsyncClient, ClientBuilder, Error, Multicall};
+use crate::value::Value;
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::sync::{mpsc, Arc, Mutex};
+use std::thread::JoinHandle;
+
+/// A blocking XML-RPC client, as Python's `ServerProxy`: `Send + Sync`, cheap to clone.
+///
+/// ```no_run
+/// use xmlrpc_kit::client::Client;
+/// use xmlrpc_kit::Binary;
+///
+/// let client = Client::new("http://localhost:8888")?;
+/// let s: String = client.call("get_string", ("cloudox",))?;
+/// let n: i32 = client.call("add", (8, 8))?;
+/// let file: Binary = client.call("image_get", ())?;
+/// # Ok::<(), xmlrpc_kit::client::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    client: AsyncClient,
+    runtime: Arc<Background>,
+}
+
+/// The runtime thread; stopped when the last `Client` clone is dropped.
+struct Background {
+    handle: tokio::runtime::Handle,
+    stop: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.lock().ok().and_then(|mut s| s.take()) {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.lock().ok().and_then(|mut t| t.take()) {
+            if thread.thread().id() != std::thread::current().id() {
+                let _ = thread.join();
+            }
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// Builds a blocking client.
+    ///
+    /// ```
+    /// let client = xmlrpc_kit::client::Client::builder("http://localhost:8888").build_blocking()?;
+    /// # let _ = client;
+    /// # Ok::<(), xmlrpc_kit::client::Error>(())
+    /// ```
+    pub fn build_blocking(self) -> Result<Client, Error> {
+        let client = self.build()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Connect {
+                endpoint: client.url(),
+                reason: format!("cannot start the client's runtime: {e}"),
+            })?;
+        let handle = runtime.handle().clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("xmlrpc-client".into())
+            .spawn(move || {
+                runtime.block_on(async {
+                    let _ = stopped.await;
+                });
+            })
+            .map_err(|e| Error::Connect {
+                endpoint: client.url(),
+                reason: format!("cannot start the client's thread: {e}"),
+            })?;
+        Ok(Client {
+            client,
+            runtime: Arc::new(Background {
+                handle,
+                stop: Mutex::new(Some(stop)),
+                thread: Mutex::new(Some(thread)),
+            }),
+        })
+    }
+}
+
+impl Client {
+    /// A blocking client for `url` with default settings.
+    ///
+    /// ```
+    /// let client = xmlrpc_kit::client::Client::new("http://user:pw@localhost:8888")?;
+    /// assert_eq!(client.url(), "http://localhost:8888/RPC2");
+    /// # Ok::<(), xmlrpc_kit::client::Error>(())
+    /// ```
+    pub fn new(url: &str) -> Result<Self, Error> {
+        Self::builder(url).build_blocking()
+    }
+
+    /// Settings for a client of `url`; finish with [`ClientBuilder::build_blocking`].
+    pub fn builder(url: &str) -> ClientBuilder {
+        AsyncClient::builder(url)
+    }
+
+    /// The server's URL (without credentials).
+    pub fn url(&self) -> String {
+        self.client.url()
+    }
+
+    /// Calls `method` with `params` (a tuple; `()` for none) and decodes the result as `R`.
+    pub fn call<R: DeserializeOwned, P: Serialize>(
+        &self,
+        method: &str,
+        params: P,
+    ) -> Result<R, Error> {
+        let body = self.client.encode(method, &params)?;
+        let reply = self.exchange(body)?;
+        decode_reply(&reply, &self.client.inner.limits)
+    }
+
+    /// Calls `method` with dynamic parameters and returns the dynamic result.
+    pub fn call_value(&self, method: &str, params: &[Value]) -> Result<Value, Error> {
+        self.call(method, params)
+    }
+
+    /// A batch of calls sent as one `system.multicall` with [`Multicall::send`].
+    pub fn multicall(&self) -> Multicall {
+        Multicall::new(self.client.clone(), Some(self.clone()))
+    }
+
+    /// Runs one exchange on the background runtime and waits for it.
+    pub(crate) fn exchange(&self, body: Vec<u8>) -> Result<Bytes, Error> {
+        let (tx, rx) = mpsc::sync_channel(1);
+        let client = self.client.clone();
+        self.runtime.handle.spawn(async move {
+            let _ = tx.send(client.exchange(body).await);
+        });
+        rx.recv().unwrap_or_else(|_| {
+            Err(Error::Connect {
+                endpoint: self.client.url(),
+                reason: "the client's runtime stopped".into(),
+            })
+        })
+    }
+}
