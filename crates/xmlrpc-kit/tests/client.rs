@@ -452,3 +452,120 @@ fn faults_from_our_server_keep_their_codes() {
         .unwrap_err();
     assert_eq!(err.fault(), Some(Fault::new(3, "no")));
 }
+
+/// Makes a CA and a certificate for 127.0.0.1 signed by it, with the openssl command.
+fn test_certificates(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    let steps: [&[&str]; 3] = [
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=xmlrpc-kit test CA",
+        ],
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+        ],
+    ];
+    for args in steps {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn https_with_the_tests_own_certificate_authority() {
+    let dir = std::env::temp_dir().join(format!("xmlrpc-tls-{}", std::process::id()));
+    test_certificates(&dir);
+    let script = r#"
+import ssl, sys
+from socketserver import ThreadingMixIn
+from xmlrpc.server import SimpleXMLRPCServer
+class Server(ThreadingMixIn, SimpleXMLRPCServer):
+    daemon_threads = True
+server = Server(("127.0.0.1", 0), logRequests=False)
+server.register_function(lambda x, y: x + y, "add")
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(sys.argv[1] + "/server.pem", sys.argv[1] + "/server.key")
+server.socket = context.wrap_socket(server.socket, server_side=True)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"#;
+    let mut child = Command::new("python3")
+        .args(["-c", script])
+        .arg(&dir)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let python = Python(child, format!("https://127.0.0.1:{}", line.trim()));
+
+    let ca = std::fs::read(dir.join("ca.pem")).unwrap();
+    let client = Client::builder(&python.1)
+        .root_certificates_pem(&ca)
+        .build_blocking()
+        .unwrap();
+    assert_eq!(client.call::<i32, _>("add", (8, 8)).unwrap(), 16);
+    // Without the test's CA the certificate is not trusted, and no call is made.
+    let err = Client::new(&python.1)
+        .unwrap()
+        .call::<i32, _>("add", (8, 8))
+        .unwrap_err();
+    assert!(matches!(err, Error::Connect { .. }), "{err:?}");
+    assert!(
+        err.to_string().to_lowercase().contains("certificate"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

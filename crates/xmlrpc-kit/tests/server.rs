@@ -523,3 +523,20 @@ fn docs_page_in_headless_chromium() {
     assert!(dom.contains("Adds two integers."), "{dom}");
     assert!(dom.contains("add(int, int) → int"), "{dom}");
 }
+
+#[test]
+fn deep_nesting_is_refused_with_a_fault_and_the_server_survives() {
+    let server = spawn(ServerConfig::default());
+    let depth = 100_000;
+    let value = format!(
+        "{}{}",
+        "<array><data><value>".repeat(depth),
+        "</value></data></array>".repeat(depth)
+    );
+    let r = Conn::open(server.local_addr()).post(&call_xml("echo", &[&value]));
+    assert_eq!(r.status, 200);
+    let fault = result::<Value>(&r.body).unwrap_err();
+    assert_eq!(fault.code, Fault::INVALID_XMLRPC, "{fault}");
+    assert!(fault.string.contains("nesting depth"), "{fault}");
+    assert_still_serves(&server);
+}

@@ -268,3 +268,24 @@ fn xmlrpc_c_introspection_tool_reads_xrpc_serve() {
         "{cpp}"
     );
 }
+
+#[test]
+fn ctrl_c_stops_the_server_cleanly() {
+    let mut serve = Serve::start("ctrl-c");
+    let status = Command::new("kill")
+        .arg("-INT")
+        .arg(serve.child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut exit = None;
+    for _ in 0..100 {
+        if let Some(code) = serve.child.try_wait().unwrap() {
+            exit = Some(code);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let exit = exit.expect("xrpc serve still running 5 s after Ctrl-C");
+    assert!(exit.success(), "{exit:?}");
+}
