@@ -9,9 +9,11 @@
 
 pub(crate) mod base64;
 mod encoding;
+mod lexer;
 mod limits;
 pub(crate) mod read;
 mod source;
+mod tag;
 pub(crate) mod write;
 
 pub use limits::Limits;

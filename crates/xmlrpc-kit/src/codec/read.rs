@@ -4,11 +4,11 @@
 
 use super::base64::{self, DecodeError};
 use super::limits::Limits;
-use super::source::Source;
+use super::source::{Source, Token};
+pub(crate) use super::tag::Tag;
 use crate::error::{Error, ErrorCode};
 use crate::fault::Fault;
 use crate::value::{DateTime, Struct, Value};
-use quick_xml::events::{BytesRef, Event};
 use serde::de::DeserializeOwned;
 use std::io::BufRead;
 
@@ -96,86 +96,6 @@ pub enum MethodResponse {
     Params(Vec<Value>),
     /// The `<fault>` of a failed one.
     Fault(Fault),
-}
-
-/// The elements XML-RPC knows, by local name (any namespace prefix removed).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Tag {
-    MethodCall,
-    MethodResponse,
-    MethodName,
-    Params,
-    Param,
-    Fault,
-    Value,
-    Struct,
-    Member,
-    Name,
-    Array,
-    Data,
-    Int,
-    I8,
-    Boolean,
-    String,
-    Double,
-    DateTime,
-    Base64,
-    Nil,
-    Other,
-}
-
-impl Tag {
-    fn classify(local_name: &str) -> Tag {
-        match local_name {
-            "value" => Tag::Value,
-            "member" => Tag::Member,
-            "name" => Tag::Name,
-            "string" => Tag::String,
-            "int" | "i4" | "i2" | "i1" => Tag::Int,
-            "struct" => Tag::Struct,
-            "array" => Tag::Array,
-            "data" => Tag::Data,
-            "param" => Tag::Param,
-            "params" => Tag::Params,
-            "double" | "float" => Tag::Double,
-            "boolean" => Tag::Boolean,
-            "i8" => Tag::I8,
-            "dateTime.iso8601" => Tag::DateTime,
-            "base64" => Tag::Base64,
-            "nil" => Tag::Nil,
-            "methodCall" => Tag::MethodCall,
-            "methodResponse" => Tag::MethodResponse,
-            "methodName" => Tag::MethodName,
-            "fault" => Tag::Fault,
-            _ => Tag::Other,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Tag::MethodCall => "methodCall",
-            Tag::MethodResponse => "methodResponse",
-            Tag::MethodName => "methodName",
-            Tag::Params => "params",
-            Tag::Param => "param",
-            Tag::Fault => "fault",
-            Tag::Value => "value",
-            Tag::Struct => "struct",
-            Tag::Member => "member",
-            Tag::Name => "name",
-            Tag::Array => "array",
-            Tag::Data => "data",
-            Tag::Int => "int",
-            Tag::I8 => "i8",
-            Tag::Boolean => "boolean",
-            Tag::String => "string",
-            Tag::Double => "double",
-            Tag::DateTime => "dateTime.iso8601",
-            Tag::Base64 => "base64",
-            Tag::Nil => "nil",
-            Tag::Other => "?",
-        }
-    }
 }
 
 /// One step through the document, owned so the input can be read again at once.
@@ -1005,50 +925,49 @@ impl<'a> Reader<'a> {
     /// Comments, processing instructions and the XML declaration are skipped; a DOCTYPE is
     /// refused.
     fn step(&mut self, mut out: Option<&mut String>) -> Result<Step, Error> {
-        loop {
-            let result: Result<Option<Step>, ErrorCode> = match self.source.next_event()? {
-                Event::Start(e) => Ok(Some(Step::Start(classify(&e, &mut self.other_name)))),
-                Event::Empty(e) => Ok(Some(Step::Empty(classify(&e, &mut self.other_name)))),
-                Event::End(e) => Ok(Some(Step::End(Tag::classify(e.local_name().as_ref())))),
-                Event::Text(t) => match out.as_deref_mut() {
-                    Some(buf) => push_text(buf, &t).map(|()| Some(Step::Text { blank: false })),
-                    None => Ok(Some(Step::Text {
+        let result: Result<Step, ErrorCode> = loop {
+            break match self.source.next_token(&mut self.other_name)? {
+                Token::Skip => continue,
+                Token::Start(tag, false) => Ok(Step::Start(tag)),
+                Token::Start(tag, true) => Ok(Step::Empty(tag)),
+                Token::End(tag) => return Ok(Step::End(tag)),
+                Token::Text(t) => match out.as_deref_mut() {
+                    Some(buf) => push_text(buf, &t).map(|()| Step::Text { blank: false }),
+                    None => Ok(Step::Text {
                         blank: is_blank(&t),
-                    })),
+                    }),
                 },
-                Event::CData(t) => match out.as_deref_mut() {
-                    Some(buf) => push_text(buf, &t).map(|()| Some(Step::Text { blank: false })),
-                    None => Ok(Some(Step::Text {
+                Token::CData(t) => match out.as_deref_mut() {
+                    Some(buf) => push_text(buf, &t).map(|()| Step::Text { blank: false }),
+                    None => Ok(Step::Text {
                         blank: t.is_empty(),
-                    })),
+                    }),
                 },
-                Event::GeneralRef(r) => resolve_ref(&r).map(|c| {
+                Token::Ref(r) => resolve_ref(&r).map(|c| {
                     if let Some(buf) = out.as_deref_mut() {
                         buf.push(c);
                     }
-                    Some(Step::Text {
+                    Step::Text {
                         blank: XML_SPACE.contains(&c),
-                    })
-                }),
-                Event::DocType(_) => Err(ErrorCode::Doctype),
-                Event::Comment(_) | Event::PI(_) | Event::Decl(_) => Ok(None),
-                Event::Eof => Ok(Some(Step::Eof)),
-            };
-            match result {
-                Ok(Some(step @ (Step::Start(_) | Step::Empty(_)))) => {
-                    self.elements += 1;
-                    if self.elements > self.limits.max_elements {
-                        return Err(self.error(ErrorCode::Limit {
-                            what: "number of elements",
-                            limit: self.limits.max_elements,
-                        }));
                     }
-                    return Ok(step);
+                }),
+                Token::DocType => Err(ErrorCode::Doctype),
+                Token::Eof => return Ok(Step::Eof),
+            };
+        };
+        match result {
+            Ok(step @ (Step::Start(_) | Step::Empty(_))) => {
+                self.elements += 1;
+                if self.elements > self.limits.max_elements {
+                    return Err(self.error(ErrorCode::Limit {
+                        what: "number of elements",
+                        limit: self.limits.max_elements,
+                    }));
                 }
-                Ok(Some(step)) => return Ok(step),
-                Ok(None) => continue,
-                Err(code) => return Err(self.error(code)),
+                Ok(step)
             }
+            Ok(step) => Ok(step),
+            Err(code) => Err(self.error(code)),
         }
     }
 
@@ -1117,15 +1036,6 @@ fn is_blank(text: &str) -> bool {
         .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
 }
 
-fn classify(e: &quick_xml::events::BytesStart<'_>, other_name: &mut String) -> Tag {
-    let tag = Tag::classify(e.local_name().as_ref());
-    if tag == Tag::Other {
-        other_name.clear();
-        other_name.extend(e.name().as_ref().chars().take(64));
-    }
-    tag
-}
-
 fn end_name(tag: Tag) -> &'static str {
     match tag {
         Tag::Value => "</value>",
@@ -1176,8 +1086,7 @@ fn push_text(out: &mut String, raw: &str) -> Result<(), ErrorCode> {
 
 /// Resolves `&name;` or `&#N;`: the five predefined entities and character references to
 /// characters XML allows. Anything else is refused, never looked up.
-fn resolve_ref(r: &BytesRef<'_>) -> Result<char, ErrorCode> {
-    let name: &str = r;
+fn resolve_ref(name: &str) -> Result<char, ErrorCode> {
     match name {
         "lt" => return Ok('<'),
         "gt" => return Ok('>'),
@@ -1186,13 +1095,21 @@ fn resolve_ref(r: &BytesRef<'_>) -> Result<char, ErrorCode> {
         "apos" => return Ok('\''),
         _ => {}
     }
-    if !r.is_char_ref() {
+    let Some(number) = name.strip_prefix('#') else {
         return Err(ErrorCode::UnknownEntity(name.chars().take(64).collect()));
-    }
-    match r.resolve_char_ref() {
-        Ok(Some(c)) if is_xml_char(c) => Ok(c),
-        Ok(Some(c)) => Err(ErrorCode::ForbiddenChar(c.into())),
-        _ => Err(ErrorCode::InvalidCharRef(name.chars().take(64).collect())),
+    };
+    let code = match number.strip_prefix('x') {
+        Some(hex) => u32::from_str_radix(hex, 16),
+        None => number.parse::<u32>(),
+    };
+    match code
+        .ok()
+        .filter(|_| !number.starts_with(['+', '-']) && !number.starts_with("x+"))
+        .and_then(char::from_u32)
+    {
+        Some(c) if is_xml_char(c) => Ok(c),
+        Some(c) => Err(ErrorCode::ForbiddenChar(c.into())),
+        None => Err(ErrorCode::InvalidCharRef(name.chars().take(64).collect())),
     }
 }
 

@@ -1,19 +1,41 @@
-//! Where the reader's XML comes from: a slice in memory (borrowed events, no copies) or any
-//! `BufRead` (events copied into one reused buffer, with limits enforced as bytes arrive).
+//! Where the reader's XML comes from, as classified tokens: a slice in memory (our own
+//! lexer: borrowed tokens, UTF-8 checked once) or any `BufRead` (quick-xml, events copied
+//! into one reused buffer, with limits enforced as bytes arrive).
 
 use super::encoding::{self, Transcoder};
+use super::lexer::{Lexer, Raw};
 use super::limits::Limits;
+use super::tag::Tag;
 use crate::error::{Error, ErrorCode};
 use quick_xml::events::Event;
+use std::borrow::Cow;
 use std::io::{self, BufRead, Cursor, Read};
+
+/// One step of a document, with element names already classified.
+#[derive(Debug)]
+pub(crate) enum Token<'a> {
+    /// A start tag; `true` for a self-closed `<name/>`.
+    Start(Tag, bool),
+    /// An end tag.
+    End(Tag),
+    /// Character data as written (no references inside).
+    Text(Cow<'a, str>),
+    /// The inside of a reference `&...;`.
+    Ref(Cow<'a, str>),
+    /// The content of a CDATA section.
+    CData(Cow<'a, str>),
+    /// A `<!DOCTYPE>`, which the reader refuses.
+    DocType,
+    /// A comment, processing instruction or declaration from a stream: nothing to read.
+    Skip,
+    /// The end of the input.
+    Eof,
+}
 
 /// The reader's input; one enum so the reader has one type whatever it reads.
 pub(crate) enum Source<'a> {
     /// A whole UTF-8 document in memory.
-    Slice {
-        xml: quick_xml::Reader<&'a [u8]>,
-        input: &'a [u8],
-    },
+    Slice { lexer: Lexer<'a>, input: &'a [u8] },
     /// A stream (or a transcoded document), read through a guard.
     Stream {
         xml: quick_xml::Reader<Guarded<Box<dyn BufRead + 'a>>>,
@@ -21,14 +43,25 @@ pub(crate) enum Source<'a> {
     },
 }
 
+/// The name of the last element that XML-RPC does not know, for error messages.
+fn note_other(tag: Tag, name: &[u8], other: &mut String) -> Tag {
+    if tag == Tag::Other {
+        other.clear();
+        other.extend(String::from_utf8_lossy(name).chars().take(64));
+    }
+    tag
+}
+
 impl<'a> Source<'a> {
     pub(crate) fn from_slice(input: &'a [u8]) -> Result<Self, Error> {
         let head = &input[..input.len().min(encoding::SNIFF_LEN)];
         match encoding::sniff(head)? {
-            None => Ok(Source::Slice {
-                xml: configure(quick_xml::Reader::from_reader(input)),
-                input,
-            }),
+            None => match Lexer::new(input) {
+                Ok(lexer) => Ok(Source::Slice { lexer, input }),
+                Err(e) => {
+                    Err(Error::new(ErrorCode::XmlText(e.message)).at(e.offset as u64, Some(input)))
+                }
+            },
             Some(foreign) => {
                 let utf8 = encoding::transcode(input, foreign)?;
                 Ok(Self::stream(Box::new(Cursor::new(utf8))))
@@ -83,7 +116,7 @@ impl<'a> Source<'a> {
     /// Bytes of input consumed so far.
     pub(crate) fn offset(&self) -> u64 {
         match self {
-            Source::Slice { xml, .. } => xml.buffer_position(),
+            Source::Slice { lexer, .. } => lexer.offset() as u64,
             Source::Stream { xml, .. } => xml.buffer_position(),
         }
     }
@@ -93,30 +126,83 @@ impl<'a> Source<'a> {
         Error::new(code).at(self.offset(), self.input())
     }
 
-    /// The next raw XML event.
-    pub(crate) fn next_event(&mut self) -> Result<Event<'_>, Error> {
-        let (result, at, input) = match self {
-            Source::Slice { xml, input } => match xml.read_event() {
-                Ok(event) => return Ok(event),
-                Err(e) => (e, xml.error_position(), Some(*input)),
-            },
+    /// The next token; `other` receives the name of an element XML-RPC does not know.
+    #[inline]
+    pub(crate) fn next_token(&mut self, other: &mut String) -> Result<Token<'_>, Error> {
+        match self {
+            Source::Slice { lexer, input } => {
+                let raw = match lexer.next_token() {
+                    Ok(raw) => raw,
+                    Err(e) => {
+                        return Err(Error::new(ErrorCode::XmlText(e.message))
+                            .at(e.offset as u64, Some(input)))
+                    }
+                };
+                Ok(match raw {
+                    Raw::Start { name, tag, empty } => {
+                        Token::Start(note_other(tag, name, other), empty)
+                    }
+                    Raw::End { tag } => Token::End(tag),
+                    Raw::Text(t) => Token::Text(Cow::Borrowed(t)),
+                    Raw::Ref(r) => Token::Ref(Cow::Borrowed(r)),
+                    Raw::CData(t) => Token::CData(Cow::Borrowed(t)),
+                    Raw::DocType => Token::DocType,
+                    Raw::Eof => Token::Eof,
+                })
+            }
             Source::Stream { xml, buf } => {
                 buf.clear();
                 xml.get_mut().start_token();
-                match xml.read_event_into(buf) {
-                    Ok(event) => return Ok(event),
-                    Err(e) => (e, xml.error_position(), None),
-                }
+                let event = match xml.read_event_into(buf) {
+                    Ok(event) => event,
+                    Err(e) => return Err(xml_error(e).at(xml.error_position(), None)),
+                };
+                Ok(match event {
+                    Event::Start(e) => {
+                        let name = e.name();
+                        Token::Start(
+                            note_other(
+                                Tag::classify(name.as_ref().as_bytes()),
+                                name.as_ref().as_bytes(),
+                                other,
+                            ),
+                            false,
+                        )
+                    }
+                    Event::Empty(e) => {
+                        let name = e.name();
+                        Token::Start(
+                            note_other(
+                                Tag::classify(name.as_ref().as_bytes()),
+                                name.as_ref().as_bytes(),
+                                other,
+                            ),
+                            true,
+                        )
+                    }
+                    Event::End(e) => Token::End(Tag::classify(e.name().as_ref().as_bytes())),
+                    Event::Text(t) => Token::Text(t.into_inner()),
+                    Event::CData(t) => Token::CData(t.into_inner()),
+                    Event::GeneralRef(r) => Token::Ref(r.into_inner()),
+                    Event::DocType(_) => Token::DocType,
+                    Event::Comment(_) | Event::PI(_) | Event::Decl(_) => Token::Skip,
+                    Event::Eof => Token::Eof,
+                })
             }
-        };
-        Err(xml_error(result).at(at, input))
+        }
     }
 
     /// Runs `f` over the raw bytes that follow the last event; what `f` consumes is skipped
     /// by the XML parser. Used to stream a base64 text node without holding it whole.
     pub(crate) fn with_raw<T>(&mut self, f: impl FnOnce(&mut dyn BufRead) -> T) -> T {
         match self {
-            Source::Slice { xml, .. } => f(&mut xml.stream()),
+            Source::Slice { lexer, .. } => {
+                let mut rest = lexer.rest();
+                let before = rest.len();
+                let out = f(&mut rest);
+                lexer.advance(before - rest.len());
+                out
+            }
             Source::Stream { xml, .. } => {
                 xml.get_mut().token_limit_off();
                 let out = f(&mut xml.stream());
