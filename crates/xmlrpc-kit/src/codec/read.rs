@@ -1059,26 +1059,35 @@ fn what_text(what: &'static str) -> &'static str {
 }
 
 /// Appends character data with XML's line-end normalization (`\r\n` and `\r` become `\n`),
-/// refusing the control characters XML does not allow.
+/// refusing the characters XML does not allow: control characters other than tab, CR and
+/// LF, and the noncharacters U+FFFE and U+FFFF (UTF-8 `EF BF BE`, `EF BF BF`).
 fn push_text(out: &mut String, raw: &str) -> Result<(), ErrorCode> {
     let bytes = raw.as_bytes();
     let mut start = 0;
     let mut i = 0;
     while let Some(off) = bytes[i..]
         .iter()
-        .position(|&b| b < 0x20 && b != b'\t' && b != b'\n')
+        .position(|&b| (b < 0x20 && b != b'\t' && b != b'\n') || b == 0xEF)
     {
         let at = i + off;
-        if bytes[at] != b'\r' {
-            return Err(ErrorCode::ForbiddenChar(bytes[at].into()));
+        match bytes[at] {
+            b'\r' => {
+                out.push_str(&raw[start..at]);
+                out.push('\n');
+                i = at + 1;
+                if bytes.get(i) == Some(&b'\n') {
+                    i += 1;
+                }
+                start = i;
+            }
+            0xEF => {
+                if let Some([0xBF, last @ (0xBE | 0xBF)]) = bytes.get(at + 1..at + 3) {
+                    return Err(ErrorCode::ForbiddenChar(0xFF00 | u32::from(*last)));
+                }
+                i = at + 1;
+            }
+            other => return Err(ErrorCode::ForbiddenChar(other.into())),
         }
-        out.push_str(&raw[start..at]);
-        out.push('\n');
-        i = at + 1;
-        if bytes.get(i) == Some(&b'\n') {
-            i += 1;
-        }
-        start = i;
     }
     out.push_str(&raw[start..]);
     Ok(())

@@ -9,11 +9,12 @@ use std::fmt;
 
 /// Newtype-struct name that asks the XML-RPC serializer for `<i8>` whatever the magnitude.
 /// Other serializers see a plain `i64`.
-pub(crate) const I8_TOKEN: &str = "$xmlrpc::i8";
+pub(crate) const I8_TOKEN: &str = "\u{1}$xmlrpc::i8";
 
 /// Newtype-struct name (and single map key, when deserialized dynamically) for a
-/// `dateTime.iso8601`. Other serializers see the time's text.
-pub(crate) const DATETIME_TOKEN: &str = "$xmlrpc::dateTime";
+/// `dateTime.iso8601`. Other serializers see the time's text. It starts with U+0001, which
+/// XML cannot carry, so no struct member read from a document can pass for it.
+pub(crate) const DATETIME_TOKEN: &str = "\u{1}$xmlrpc::dateTime";
 
 impl Serialize for Value {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -1,0 +1,123 @@
+//! Inputs the fuzz targets in `fuzz/` tripped over, each fed back exactly (minimized with
+//! `cargo fuzz tmin`) with the outcome it should have. One test per finding. Some were found
+//! by the fuzzer itself, some by hand-made inputs that a target then rejected; each says which.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::BufReader;
+use xmlrpc_kit::codec::{self, MethodResponse, Reader};
+use xmlrpc_kit::error::Category;
+use xmlrpc_kit::{Struct, Value};
+
+/// A response read from a stream whose buffer holds `capacity` bytes.
+fn stream_response(doc: &[u8], capacity: usize) -> Result<MethodResponse, xmlrpc_kit::Error> {
+    Reader::from_reader(BufReader::with_capacity(capacity, doc))?.read_response()
+}
+
+/// read_slice (hand-made input): the reader took a raw U+FFFE (bytes EF BF BE) in a method
+/// name, which XML forbids and the writer then refused to write back. It refuses `&#xFFFE;`
+/// already; the raw character must be refused the same way, from a slice and from a stream,
+/// in any text.
+#[test]
+fn raw_noncharacter_fffe_in_a_method_name_is_refused() {
+    let doc: &[u8] = b"<methodCall><methodName>\xef\xbf\xbe</methodName></methodCall>";
+
+    let err = codec::read_call(doc).expect_err("U+FFFE is not an XML character");
+    assert_eq!(err.category(), Category::Syntax, "{err}");
+    assert!(Reader::from_reader(BufReader::with_capacity(4, doc))
+        .and_then(Reader::read_call)
+        .is_err());
+
+    // The same character by reference is refused already.
+    let by_ref = codec::read_call(b"<methodCall><methodName>&#xFFFE;</methodName></methodCall>")
+        .expect_err("refused by reference");
+    assert_eq!(by_ref.category(), Category::Syntax, "{by_ref}");
+}
+
+/// read_slice, found by the fuzzer (7 crashes in 10 minutes, all this one): a raw U+FFFF
+/// (bytes EF BF BF) in a `<string>` (or in CDATA) was accepted, and the writer refused it.
+#[test]
+fn raw_noncharacter_ffff_in_a_string_is_refused() {
+    let doc: &[u8] = b"<methodCall><methodName>s</methodName><params><param><value><string>\xef\xbf\xbf></string></value></param></params></methodCall>";
+
+    let err = codec::read_call(doc).expect_err("U+FFFF is not an XML character");
+    assert_eq!(err.category(), Category::Syntax, "{err}");
+    assert!(Reader::from_reader(BufReader::with_capacity(4, doc))
+        .and_then(Reader::read_call)
+        .is_err());
+    let in_cdata: &[u8] = b"<methodCall><methodName>s</methodName><params><param><value><![CDATA[\xef\xbf\xbf]]></value></param></params></methodCall>";
+    assert!(codec::read_call(in_cdata).is_err());
+}
+
+/// read_stream (hand-made input): base64 text with padding in the middle (`QQ==QUJD`) was
+/// refused from a slice (decoded in one go) but accepted from a stream as `AABC` (decoded quad
+/// by quad as the buffer delivered it), and also accepted from a slice when a comment split
+/// the text.
+/// Padding ends a base64 value: more base64 after it is refused, however the text arrives.
+///
+/// The fuzz input's first byte (0x83) meant capacity 3, document after 256 spaces.
+#[test]
+fn base64_padding_inside_the_text_is_refused_however_it_arrives() {
+    let fuzz_input: &[u8] = b"\x83<methodResponse><params><param><value><base64>QQ==QUJD</base64></value></param></params></methodResponse>";
+    let doc = [&[b' '; 256][..], &fuzz_input[1..]].concat();
+
+    let from_slice = codec::read_response(&doc);
+    assert!(from_slice.is_err(), "slice: {from_slice:?}");
+    for capacity in 1..=64 {
+        let from_stream = stream_response(&doc, capacity);
+        assert!(
+            from_stream.is_err(),
+            "capacity {capacity}: the stream accepted {from_stream:?}"
+        );
+    }
+
+    let split: &[u8] = b"<methodResponse><params><param><value><base64>QQ==<!---->QUJD</base64></value></param></params></methodResponse>";
+    let split_result = codec::read_response(split);
+    assert!(
+        split_result.is_err(),
+        "split by a comment: {split_result:?}"
+    );
+
+    // Padding at the very end stays fine, from a slice and from any stream.
+    let fine = [
+        &[b' '; 256][..],
+        b"<methodResponse><params><param><value><base64>QUJD\r\nQQ==</base64></value></param></params></methodResponse>",
+    ]
+    .concat();
+    let expected = MethodResponse::Params(vec![Value::Base64(b"ABCA".to_vec().into())]);
+    assert_eq!(codec::read_response(&fine).unwrap(), expected);
+    for capacity in 1..=64 {
+        assert_eq!(
+            stream_response(&fine, capacity).unwrap(),
+            expected,
+            "capacity {capacity}"
+        );
+    }
+}
+
+/// decode_typed (hand-made input): a struct whose first member is named `$xmlrpc::dateTime` (the private key
+/// the deserializer uses to hand a `DateTime` to `Value`) was decoded by
+/// `decode_response::<Value>` as a time (or refused, as here, when the text is no time),
+/// while `read_response` read the struct it is. A member name is data; it must not be taken
+/// for the private key.
+#[test]
+fn member_named_like_the_private_datetime_key_stays_a_struct() {
+    let doc: &[u8] = b"<methodResponse><params><param><value><struct><member><name>$xmlrpc::dateTime</name><value>2026100</value></member></struct></value></param></params></methodResponse>";
+    let expected: Value = Value::Struct(Struct::from_iter([(
+        "$xmlrpc::dateTime".to_owned(),
+        Value::from("2026100"),
+    )]));
+
+    assert_eq!(
+        codec::read_response(doc).unwrap(),
+        MethodResponse::Params(vec![expected.clone()])
+    );
+    assert_eq!(codec::decode_response::<Value>(doc).unwrap(), Ok(expected));
+
+    // With a valid time in it, it is still a struct, not a time.
+    let valid_time: &[u8] = b"<methodResponse><params><param><value><struct><member><name>$xmlrpc::dateTime</name><value>20261125T10:00:00</value></member></struct></value></param></params></methodResponse>";
+    let typed = codec::decode_response::<Value>(valid_time)
+        .unwrap()
+        .unwrap();
+    assert!(matches!(typed, Value::Struct(_)), "{typed:?}");
+}
