@@ -43,6 +43,17 @@ pub(crate) enum Source<'a> {
     },
 }
 
+/// A quick-xml start tag as a token.
+fn start_token(
+    e: &quick_xml::events::BytesStart<'_>,
+    empty: bool,
+    other: &mut String,
+) -> Token<'static> {
+    let name = e.name();
+    let name = name.as_ref().as_bytes();
+    Token::Start(note_other(Tag::classify(name), name, other), empty)
+}
+
 /// The name of the last element that XML-RPC does not know, for error messages.
 fn note_other(tag: Tag, name: &[u8], other: &mut String) -> Tag {
     if tag == Tag::Other {
@@ -158,28 +169,8 @@ impl<'a> Source<'a> {
                     Err(e) => return Err(xml_error(e).at(xml.error_position(), None)),
                 };
                 Ok(match event {
-                    Event::Start(e) => {
-                        let name = e.name();
-                        Token::Start(
-                            note_other(
-                                Tag::classify(name.as_ref().as_bytes()),
-                                name.as_ref().as_bytes(),
-                                other,
-                            ),
-                            false,
-                        )
-                    }
-                    Event::Empty(e) => {
-                        let name = e.name();
-                        Token::Start(
-                            note_other(
-                                Tag::classify(name.as_ref().as_bytes()),
-                                name.as_ref().as_bytes(),
-                                other,
-                            ),
-                            true,
-                        )
-                    }
+                    Event::Start(e) => start_token(&e, false, other),
+                    Event::Empty(e) => start_token(&e, true, other),
                     Event::End(e) => Token::End(Tag::classify(e.name().as_ref().as_bytes())),
                     Event::Text(t) => Token::Text(t.into_inner()),
                     Event::CData(t) => Token::CData(t.into_inner()),
