@@ -95,8 +95,8 @@ fn base64_padding_inside_the_text_is_refused_however_it_arrives() {
     }
 }
 
-/// decode_typed (hand-made input): a struct whose first member is named `$xmlrpc::dateTime` (the private key
-/// the deserializer uses to hand a `DateTime` to `Value`) was decoded by
+/// decode_typed (hand-made input): a struct whose first member is named `$xmlrpc::dateTime`
+/// (the private key the deserializer uses to hand a `DateTime` to `Value`) was decoded by
 /// `decode_response::<Value>` as a time (or refused, as here, when the text is no time),
 /// while `read_response` read the struct it is. A member name is data; it must not be taken
 /// for the private key.
@@ -120,4 +120,66 @@ fn member_named_like_the_private_datetime_key_stays_a_struct() {
         .unwrap()
         .unwrap();
     assert!(matches!(typed, Value::Struct(_)), "{typed:?}");
+}
+
+/// Both readers on one document: the slice (the lexer) and a stream of every capacity up to
+/// 64 (quick-xml). They must agree; returns the slice's outcome.
+fn slice_and_streams_agree(doc: &[u8]) -> Result<MethodResponse, xmlrpc_kit::Error> {
+    let from_slice = codec::read_response(doc);
+    for capacity in 1..=64 {
+        let from_stream = stream_response(doc, capacity);
+        assert_eq!(
+            from_slice.is_ok(),
+            from_stream.is_ok(),
+            "capacity {capacity}: slice {from_slice:?}, stream {from_stream:?}"
+        );
+    }
+    from_slice
+}
+
+/// read_stream, found by the fuzzer (2 crashes in 10 minutes, both this one): a `<` inside a
+/// start tag (here in a quoted, malformed attribute `x"<"`) made the slice lexer refuse the
+/// document ("malformed start tag") while quick-xml, on the stream path, ignored it and read
+/// the value. XML forbids `<` in a tag and in attribute values (expat refuses both), so both
+/// readers refuse it. The fuzz input's first byte (0x20) meant capacity 32.
+#[test]
+fn less_than_inside_a_start_tag_is_refused_by_both_readers() {
+    let fuzz_input: &[u8] = b" <methodResponse x\"<\"><params><param><value>ry></value></param></params></methodResponse>";
+    let doc = &fuzz_input[1..];
+    assert!(slice_and_streams_agree(doc).is_err());
+
+    for doc in [
+        &b"<methodResponse x=\"<\"><params/></methodResponse>"[..],
+        b"<methodResponse x='<'><params/></methodResponse>",
+        b"<methodResponse <x><params/></methodResponse>",
+        b"<methodResponse><params><param><value a=\"<\">x</value></param></params></methodResponse>",
+    ] {
+        assert!(
+            slice_and_streams_agree(doc).is_err(),
+            "{}",
+            String::from_utf8_lossy(doc)
+        );
+    }
+    // `>` in a quoted attribute value is well-formed, and attributes are ignored.
+    let fine = slice_and_streams_agree(b"<methodResponse x=\"a>b\"><params/></methodResponse>");
+    assert_eq!(fine.unwrap(), MethodResponse::Params(vec![]));
+}
+
+/// read_stream (hand-made input, found while looking at the one above): `<methodResponse/ >`
+/// was an open `<methodResponse>` to the lexer (it cut the name at `/`) but an element named
+/// `methodResponse/` to quick-xml. A `/` that does not end the tag is not well-formed (expat
+/// refuses it); both readers refuse it, wherever it is.
+#[test]
+fn slash_before_the_end_of_a_start_tag_is_refused_by_both_readers() {
+    for doc in [
+        &b"<methodResponse/ ><params/></methodResponse>"[..],
+        b"<methodResponse><params><param><value/ >x</value></param></params></methodResponse>",
+        b"<methodResponse><params><param><value><string/ >x</string></value></param></params></methodResponse>",
+    ] {
+        assert!(
+            slice_and_streams_agree(doc).is_err(),
+            "{}",
+            String::from_utf8_lossy(doc)
+        );
+    }
 }

@@ -168,7 +168,11 @@ impl<'a> Lexer<'a> {
             .position(|&b| is_space(b) || b == b'/')
             .unwrap_or(inner.len());
         let name = &inner[..name_len];
-        if name.is_empty() || inner[name_len..].contains(&b'<') {
+        // XML allows no `<` anywhere in a tag, and a `/` only right before the closing `>`.
+        if name.is_empty()
+            || inner[name_len..].contains(&b'<')
+            || inner.get(name_len) == Some(&b'/')
+        {
             return Err(self.error(start, "malformed start tag"));
         }
         self.pos = gt + 1;

@@ -43,15 +43,23 @@ pub(crate) enum Source<'a> {
     },
 }
 
-/// A quick-xml start tag as a token.
+/// A quick-xml start tag as a token, refused as the lexer refuses it: quick-xml lets a `<`
+/// inside a tag, or a `/` in a name, pass.
 fn start_token(
     e: &quick_xml::events::BytesStart<'_>,
     empty: bool,
     other: &mut String,
-) -> Token<'static> {
+) -> Result<Token<'static>, ErrorCode> {
+    let content: &str = e;
     let name = e.name();
     let name = name.as_ref().as_bytes();
-    Token::Start(note_other(Tag::classify(name), name, other), empty)
+    if content.contains('<') || name.contains(&b'/') {
+        return Err(ErrorCode::XmlText("malformed start tag".into()));
+    }
+    Ok(Token::Start(
+        note_other(Tag::classify(name), name, other),
+        empty,
+    ))
 }
 
 /// The name of the last element that XML-RPC does not know, for error messages.
@@ -169,8 +177,10 @@ impl<'a> Source<'a> {
                     Err(e) => return Err(xml_error(e).at(xml.error_position(), None)),
                 };
                 Ok(match event {
-                    Event::Start(e) => start_token(&e, false, other),
-                    Event::Empty(e) => start_token(&e, true, other),
+                    Event::Start(e) => start_token(&e, false, other)
+                        .map_err(|code| Error::new(code).at(xml.buffer_position(), None))?,
+                    Event::Empty(e) => start_token(&e, true, other)
+                        .map_err(|code| Error::new(code).at(xml.buffer_position(), None))?,
                     Event::End(e) => Token::End(Tag::classify(e.name().as_ref().as_bytes())),
                     Event::Text(t) => Token::Text(t.into_inner()),
                     Event::CData(t) => Token::CData(t.into_inner()),
