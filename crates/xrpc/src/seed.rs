@@ -18,6 +18,7 @@ pub(crate) fn serve(bind: &str, root: &Path) -> Result<(), crate::error::Error> 
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
     let server = server(root).map_err(|e| {
