@@ -157,7 +157,7 @@ fn typed_value(kind: char, body: &str) -> Result<Value, String> {
 /// Bytes from hex digits, two per byte.
 fn hex(text: &str) -> Result<Vec<u8>, String> {
     let digits = text.as_bytes();
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err(format!(
             "h/ takes two hex digits per byte, and `{text}` has an odd number of characters"
         ));
