@@ -70,8 +70,13 @@ impl Decoder {
 
     /// Decodes as much of `text` as it can; keeps the last characters for the next piece.
     pub(crate) fn feed(&mut self, text: &[u8]) -> Result<(), DecodeError> {
+        // Whitespace at the end counts for nothing, and would stop a direct decode.
+        let end = text
+            .iter()
+            .rposition(|&b| !is_space(b))
+            .map_or(0, |i| i + 1);
+        let mut text = &text[..end];
         self.reserve_for(text.len());
-        let mut text = text;
         if self.tail_len > 0 {
             while self.tail_len < 4 {
                 let Some((&b, rest)) = skip_space(text).split_first() else {
@@ -92,7 +97,12 @@ impl Decoder {
         }
         loop {
             text = skip_space(text);
-            if text.is_empty() {
+            if text.len() <= 4 {
+                // The last characters of the piece (the tail is empty here): held back.
+                for &b in text.iter().filter(|&&b| !is_space(b)) {
+                    self.tail[self.tail_len] = b;
+                    self.tail_len += 1;
+                }
                 return Ok(());
             }
             // Straight from the input, keeping at least one character back; this stops at
@@ -123,6 +133,8 @@ impl Decoder {
         gather: fn(&[u8], &mut Vec<u8>) -> usize,
     ) -> Result<&'t [u8], DecodeError> {
         scratch.clear();
+        // Exactly what this text can need, so the capacity never passes RUN.
+        scratch.reserve_exact(text.len().min(RUN));
         let used = gather(text, scratch);
         let rest = skip_space(&text[used..]);
         // The text ends here: hold back the final characters (up to a whole quad).
@@ -257,13 +269,17 @@ fn skip_space(text: &[u8]) -> &[u8] {
 fn gather(text: &[u8], clean: &mut Vec<u8>) -> usize {
     let mut at = 0;
     while at < text.len() && clean.len() < RUN {
-        let rest = &text[at..];
-        let run = find_space(rest).unwrap_or(rest.len());
-        let take = run.min(RUN - clean.len());
-        clean.extend_from_slice(&rest[..take]);
-        at += take;
-        if take == run && at < text.len() {
-            at += 1; // the whitespace itself
+        // No further than the room left, however far the next whitespace is.
+        let window = &text[at..text.len().min(at + RUN - clean.len())];
+        match find_space(window) {
+            Some(run) => {
+                clean.extend_from_slice(&window[..run]);
+                at += run + 1;
+            }
+            None => {
+                clean.extend_from_slice(window);
+                at += window.len();
+            }
         }
     }
     at
@@ -275,12 +291,13 @@ fn gather(text: &[u8], clean: &mut Vec<u8>) -> usize {
 /// does not look inside the lines: whitespace there is copied, for the decoder to refuse.
 fn gather_lines(text: &[u8], clean: &mut Vec<u8>) -> usize {
     let space_len = |text: &[u8]| text.iter().take_while(|&&b| is_space(b)).count();
+    let run_len = |text: &[u8]| find_space(&text[..text.len().min(RUN)]);
     // The first run of characters (perhaps the end of a line) and the whitespace after it.
-    let first = find_space(text).unwrap_or(text.len()).min(RUN);
+    let first = run_len(text).unwrap_or(text.len().min(RUN));
     clean.extend_from_slice(&text[..first]);
     let mut at = first + space_len(&text[first..]);
     // The next run, the first whole line: its length and the whitespace after it.
-    let width = find_space(&text[at..]).unwrap_or(0);
+    let width = run_len(&text[at..]).unwrap_or(0);
     let gap = space_len(&text[at + width..]);
     if width > 0 && gap > 0 {
         while clean.len() + width <= RUN {
@@ -551,6 +568,28 @@ mod tests {
             wrapped.insert(at, b' ');
         }
         assert_eq!(decode(&wrapped)?, data);
+        // A stray space, then a long text without whitespace: gathered no further than RUN.
+        let mut flat = encode(&data);
+        flat.insert(1000, b' ');
+        flat.insert(RUN * 3 + 7, b'\n');
+        assert_eq!(decode(&flat)?, data);
+        Ok(())
+    }
+
+    #[test]
+    fn a_small_value_needs_no_scratch() -> Result<(), DecodeError> {
+        for text in [
+            &b"aGVsbG8="[..],
+            b"\n  aGVsbG8=\n",
+            b"aGVsbG8",
+            b"aGVs\n",
+            b"aGVsbG8h",
+        ] {
+            let mut d = Decoder::new(usize::MAX);
+            d.feed(text)?;
+            assert_eq!(d.scratch_capacity(), 0, "{text:?}");
+            assert!(d.finish()?.starts_with(b"hel"));
+        }
         Ok(())
     }
 
@@ -562,8 +601,12 @@ mod tests {
             let mut d = Decoder::new(usize::MAX);
             for p in wrapped.chunks(piece) {
                 d.feed(p)?;
-                assert!(d.scratch_capacity() <= 2 * RUN, "{}", d.scratch_capacity());
+                assert!(d.scratch_capacity() <= RUN, "{}", d.scratch_capacity());
             }
+            assert!(
+                d.scratch_capacity() > 0,
+                "the wrapped text went through the scratch"
+            );
             // The output is reserved once for a single piece: the decoded size of the text,
             // whitespace included (1/38 more here); from many pieces, it is trimmed at the end.
             assert!(d.out.capacity() >= data.len() || piece != wrapped.len());
