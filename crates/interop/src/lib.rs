@@ -1,0 +1,33 @@
+//! The interoperability matrix: xmlrpc-kit's client and server against real XML-RPC
+//! implementations that nobody here wrote — Python's standard library, xmlrpc-c, Ruby's
+//! xmlrpc gem, Perl's XMLRPC::Lite and PHP's xmlrpc extension — in both directions.
+//!
+//! # Layout
+//!
+//! - [`cases`](mod@cases): the values carried across, by type, and how results are compared.
+//! - `service`: the test server the peers' clients call (`interop.get`, `interop.check`,
+//!   `echo`, faults, validator1, introspection, multicall); `interop-server` serves it.
+//! - `drive`: both directions, the same for every peer.
+//! - `peer`: starting peers' servers and clients with deadlines; the missing-peer rule.
+//! - `record`: each check's outcome, saved under `target/interop/`, and the report,
+//!   `INTEROP.md`, regenerated from them.
+//!
+//! The tests (`tests/*.rs`, one per peer) use all of these; the peers' programs are in
+//! `peers/`.
+
+pub mod cases;
+mod drive;
+mod peer;
+mod record;
+mod service;
+
+pub use cases::{cases, describe, same, Case, KINDS};
+pub use drive::{
+    call_peer_server, judge_client_output, run_peer_client, Expect, ECHO_HELP, FAULT_CODE, FAULT_STRING,
+    VALIDATOR1,
+};
+pub use peer::{available, free_port, have, peers_dir, run, version_of, PeerServer};
+pub use record::{
+    load, render, results_dir, workspace_root, Check, Direction, Outcome, PeerResults, Recorder,
+};
+pub use service::{check, test_server, with_validator1};
