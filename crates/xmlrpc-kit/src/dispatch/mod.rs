@@ -11,6 +11,10 @@ pub use params::Params;
 
 pub(crate) use handler::Invocation;
 
+/// Decides, before a method runs, whether it may: `Err` is the fault to answer with. The
+/// server builds one per request from its authorisation hook and the caller's user name.
+pub(crate) type Gate = Arc<dyn Fn(&str) -> Result<(), Fault> + Send + Sync>;
+
 use crate::fault::Fault;
 use crate::value::Value;
 use handler::{encode, guard, params_fault, AsyncMethod, BlockingMethod, ErasedMethod, SyncMethod};
@@ -298,10 +302,24 @@ impl Registry {
 
     /// Calls a method by name. The parameters are decoded by the method itself.
     pub(crate) fn invoke(self: &Arc<Self>, name: &str, params: Params<'_, '_>) -> Invocation {
+        self.invoke_gated(name, params, None)
+    }
+
+    /// Calls a method by name once `gate` (when given) allows it; the calls inside a
+    /// `system.multicall` pass the same gate.
+    pub(crate) fn invoke_gated(
+        self: &Arc<Self>,
+        name: &str,
+        params: Params<'_, '_>,
+        gate: Option<&Gate>,
+    ) -> Invocation {
+        if let Some(refused) = gate.and_then(|gate| gate(name).err()) {
+            return Invocation::Ready(Err(refused));
+        }
         if let Some(method) = self.methods.get(name) {
             return method.handler.invoke(params);
         }
-        match system::invoke(self, name, params) {
+        match system::invoke(self, name, params, gate) {
             Some(invocation) => invocation,
             None => Invocation::Ready(Err(Fault::new(
                 Fault::METHOD_NOT_FOUND,

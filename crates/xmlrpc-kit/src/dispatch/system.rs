@@ -2,7 +2,7 @@
 //! `methodSignature`, `getCapabilities`) and `multicall`, whose calls run concurrently.
 
 use super::handler::{encode, params_fault, Invocation, Reply};
-use super::{Params, Registry};
+use super::{Gate, Params, Registry};
 use crate::fault::Fault;
 use crate::value::{Struct, Value};
 use std::sync::Arc;
@@ -74,6 +74,7 @@ pub(super) fn invoke(
     registry: &Arc<Registry>,
     name: &str,
     params: Params<'_, '_>,
+    gate: Option<&Gate>,
 ) -> Option<Invocation> {
     let reply = match name {
         LIST_METHODS if registry.introspection => params
@@ -107,9 +108,11 @@ pub(super) fn invoke(
             .and_then(|()| encode(Ok(capabilities()))),
         MULTICALL if registry.multicall => {
             return Some(match params.decode::<(Vec<Value>,)>() {
-                Ok((calls,)) => {
-                    Invocation::Pending(Box::pin(multicall(Arc::clone(registry), calls)))
-                }
+                Ok((calls,)) => Invocation::Pending(Box::pin(multicall(
+                    Arc::clone(registry),
+                    calls,
+                    gate.cloned(),
+                ))),
                 Err(e) => Invocation::Ready(Err(params_fault(e))),
             })
         }
@@ -202,10 +205,12 @@ fn entry(call: Value) -> Result<(String, Vec<Value>), Fault> {
 }
 
 /// Runs every call concurrently and writes the results in order.
-async fn multicall(registry: Arc<Registry>, calls: Vec<Value>) -> Reply {
+async fn multicall(registry: Arc<Registry>, calls: Vec<Value>, gate: Option<Gate>) -> Reply {
     let pending = calls.into_iter().map(|call| {
         let invocation = match entry(call) {
-            Ok((name, params)) => registry.invoke(&name, Params::Values(params)),
+            Ok((name, params)) => {
+                registry.invoke_gated(&name, Params::Values(params), gate.as_ref())
+            }
             Err(fault) => Invocation::Ready(Err(fault)),
         };
         async move {

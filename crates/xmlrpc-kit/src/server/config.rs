@@ -29,6 +29,10 @@ pub struct ServerConfig {
     pub(crate) paths: Vec<String>,
     pub(crate) docs_page: bool,
     pub(crate) title: String,
+    pub(crate) call_timeout: Option<Duration>,
+    /// Set by `Server::basic_auth` / `Server::authorize` when the server starts, never here,
+    /// so that replacing the configuration cannot drop them.
+    pub(crate) access: super::auth::Access,
 }
 
 impl ServerConfig {
@@ -48,6 +52,10 @@ impl ServerConfig {
     pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
     /// Default for [`gzip_threshold`](Self::gzip_threshold): 1400 bytes, as Python's server.
     pub const DEFAULT_GZIP_THRESHOLD: usize = 1400;
+
+    /// Default for [`call_timeout`](Self::call_timeout): none, a call may take as long as it
+    /// needs (file transfers can be long); set one to bound handlers that may hang.
+    pub const DEFAULT_CALL_TIMEOUT: Option<Duration> = None;
 
     /// Largest request body accepted, as sent (compressed or not). A larger
     /// `Content-Length` is refused with 413 before the body is read; a body that grows past
@@ -123,6 +131,22 @@ impl ServerConfig {
         self
     }
 
+    /// Time a call may run, from its parameters being read to its reply; past it the client
+    /// gets fault -32603 ("did not finish within ..."), and the server goes on. It bounds
+    /// async and blocking methods (a blocking one's thread runs on to its end, unwatched);
+    /// a plain sync method runs on the server's own threads and cannot be interrupted, so
+    /// register slow work with `blocking_method` or `async_method`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let config = xmlrpc_kit::server::ServerConfig::default().call_timeout(Duration::from_secs(30));
+    /// # let _ = config;
+    /// ```
+    pub fn call_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.call_timeout = timeout.into();
+        self
+    }
+
     /// The documentation page's title.
     pub fn title(mut self, title: impl Into<String>) -> Self {
         self.title = title.into();
@@ -145,6 +169,8 @@ impl Default for ServerConfig {
             paths: vec!["/".to_owned(), "/RPC2".to_owned()],
             docs_page: true,
             title: "XML-RPC server".to_owned(),
+            call_timeout: Self::DEFAULT_CALL_TIMEOUT,
+            access: super::auth::Access::default(),
         }
     }
 }

@@ -3,14 +3,18 @@
 //! is the core; `serve(addr)` (blocking, until Ctrl-C), `run(addr)` and `spawn(addr)` wrap it,
 //! and [`Server::into_service`] gives a tower `Service` to mount elsewhere.
 
+mod auth;
 mod body;
 mod config;
 mod conn;
 mod docs;
 mod service;
+mod tls;
 
+pub use auth::{AuthError, BasicAuth, NOT_AUTHORIZED};
 pub use config::ServerConfig;
 pub use service::{ResponseBody, XmlRpcService};
+pub use tls::{TlsConfig, TlsError};
 
 use crate::dispatch::{AsyncHandler, BlockingHandler, Handler, RegistrationError, Registry};
 use crate::fault::Fault;
@@ -47,6 +51,8 @@ pub struct Server {
     config: ServerConfig,
     last: Option<String>,
     error: Option<RegistrationError>,
+    tls: Option<TlsConfig>,
+    access: auth::Access,
 }
 
 /// Why a server could not start or stopped with an error.
@@ -96,7 +102,60 @@ impl Server {
             config: ServerConfig::default(),
             last: None,
             error: None,
+            tls: None,
+            access: auth::Access::default(),
         }
+    }
+
+    /// Serves HTTPS: every connection does a TLS handshake first (within the header-read
+    /// timeout). The tower service from [`into_service`](Self::into_service) is not affected.
+    ///
+    /// ```no_run
+    /// use xmlrpc_kit::server::{Server, TlsConfig};
+    /// let tls = TlsConfig::from_pem_files("server.pem", "server.key")?;
+    /// let handle = Server::new().method("ping", || true).tls(tls).spawn("127.0.0.1:0")?;
+    /// assert!(handle.url().starts_with("https://"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn tls(mut self, tls: TlsConfig) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// Requires HTTP Basic authentication on every request (calls and the documentation
+    /// page): a request without valid credentials gets 401 with `WWW-Authenticate`, before
+    /// its body is read. Serve it over [`tls`](Self::tls): Basic sends the password in clear.
+    ///
+    /// ```
+    /// use xmlrpc_kit::server::{BasicAuth, Server};
+    /// let users = BasicAuth::new().user("alice", &BasicAuth::hash_password("secret")?)?;
+    /// let server = Server::new().method("ping", || true).basic_auth(users);
+    /// # let _ = server;
+    /// # Ok::<(), xmlrpc_kit::server::AuthError>(())
+    /// ```
+    pub fn basic_auth(mut self, users: BasicAuth) -> Self {
+        self.access.basic = Some(users);
+        self
+    }
+
+    /// Decides per call whether the caller may call a method: `allow(user, method)` gets the
+    /// authenticated user name (`None` without [`basic_auth`](Self::basic_auth)) and the
+    /// method's name, before the parameters are read; a refusal is fault
+    /// [`NOT_AUTHORIZED`] (-32001). Each call inside a `system.multicall` is checked too.
+    ///
+    /// ```
+    /// let server = xmlrpc_kit::server::Server::new()
+    ///     .method("read", || 1)
+    ///     .method("admin.reset", || true)
+    ///     .authorize(|user, method| !method.starts_with("admin.") || user == Some("root"));
+    /// # let _ = server;
+    /// ```
+    pub fn authorize<F>(mut self, allow: F) -> Self
+    where
+        F: Fn(Option<&str>, &str) -> bool + Send + Sync + 'static,
+    {
+        self.access.authorize = Some(Arc::new(allow));
+        self
     }
 
     /// Replaces the configuration (limits, timeouts, paths, gzip, documentation page).
@@ -236,10 +295,18 @@ impl Server {
     }
 
     fn into_shared(self) -> Result<Arc<Shared>, ServeError> {
+        Ok(self.into_parts()?.0)
+    }
+
+    /// The shared state, with the access rules moved into the configuration, and the TLS
+    /// settings.
+    fn into_parts(self) -> Result<(Arc<Shared>, Option<TlsConfig>), ServeError> {
         if let Some(e) = self.error {
             return Err(e.into());
         }
-        Ok(Shared::new(self.registry, self.config))
+        let mut config = self.config;
+        config.access = self.access;
+        Ok((Shared::new(self.registry, config), self.tls))
     }
 
     /// The endpoint as a tower `Service`, to mount inside an axum or hyper application.
@@ -273,8 +340,8 @@ impl Server {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), ServeError> {
-        let shared = self.into_shared()?;
-        accept_loop(shared, listener, shutdown).await;
+        let (shared, tls) = self.into_parts()?;
+        accept_loop(shared, tls, listener, shutdown).await;
         Ok(())
     }
 
@@ -293,7 +360,8 @@ impl Server {
             .await
             .map_err(io_error(format!("cannot listen on {addr}")))?;
         if let Ok(local) = listener.local_addr() {
-            tracing::info!("XML-RPC server listening on http://{local}/ (Ctrl-C stops it)");
+            let scheme = if self.tls.is_some() { "https" } else { "http" };
+            tracing::info!("XML-RPC server listening on {scheme}://{local}/ (Ctrl-C stops it)");
         }
         self.serve_with_shutdown(listener, async {
             if tokio::signal::ctrl_c().await.is_ok() {
@@ -332,7 +400,8 @@ impl Server {
     /// # Ok::<(), xmlrpc_kit::server::ServeError>(())
     /// ```
     pub fn spawn(self, addr: impl std::net::ToSocketAddrs) -> Result<ServerHandle, ServeError> {
-        let shared = self.into_shared()?;
+        let (shared, tls) = self.into_parts()?;
+        let https = tls.is_some();
         let listener = std::net::TcpListener::bind(addr)
             .map_err(io_error("cannot bind the listening socket"))?;
         let local_addr = listener
@@ -353,7 +422,7 @@ impl Server {
                 runtime.block_on(async move {
                     let listener = TcpListener::from_std(listener)
                         .map_err(io_error("cannot register the socket"))?;
-                    accept_loop(shared, listener, async {
+                    accept_loop(shared, tls, listener, async {
                         stopped.await.ok();
                     })
                     .await;
@@ -363,6 +432,7 @@ impl Server {
             .map_err(io_error("cannot start the server thread"))?;
         Ok(ServerHandle {
             local_addr,
+            https,
             shared: stats,
             stop: Some(stop),
             thread: Some(thread),
@@ -373,6 +443,7 @@ impl Server {
 /// A server running in the background (from [`Server::spawn`]).
 pub struct ServerHandle {
     local_addr: SocketAddr,
+    https: bool,
     shared: Arc<Shared>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<Result<(), ServeError>>>,
@@ -384,7 +455,7 @@ impl ServerHandle {
         self.local_addr
     }
 
-    /// The server's URL, `http://ADDR/RPC2`.
+    /// The server's URL, `http://ADDR/RPC2` (`https://` when it serves TLS).
     ///
     /// ```
     /// let handle = xmlrpc_kit::server::Server::new().spawn("127.0.0.1:0")?;
@@ -392,7 +463,8 @@ impl ServerHandle {
     /// # Ok::<(), xmlrpc_kit::server::ServeError>(())
     /// ```
     pub fn url(&self) -> String {
-        format!("http://{}/RPC2", self.local_addr)
+        let scheme = if self.https { "https" } else { "http" };
+        format!("{scheme}://{}/RPC2", self.local_addr)
     }
 
     /// How many connections the server has accepted so far (keep-alive reuse shows here).
@@ -440,6 +512,7 @@ impl Drop for ServerHandle {
 /// `max_connections` at once; then drains them.
 async fn accept_loop(
     shared: Arc<Shared>,
+    tls: Option<TlsConfig>,
     listener: TcpListener,
     shutdown: impl Future<Output = ()>,
 ) {
@@ -476,21 +549,29 @@ async fn accept_loop(
             shared.config.header_read_timeout,
             shared.config.idle_timeout,
         );
-        let io = TokioIo::new(ConnIo::new(stream, Arc::clone(&conn)));
         let service = ConnService {
             shared: Arc::clone(&shared),
             peer,
-            conn,
+            conn: Arc::clone(&conn),
         };
-        let connection = hyper::server::conn::http1::Builder::new()
-            .keep_alive(true)
-            .pipeline_flush(true)
-            .header_read_timeout(None)
-            .serve_connection(io, service);
-        let watched = graceful.watch(connection);
+        let watcher = graceful.watcher();
+        let tls = tls.clone();
+        let handshake_timeout = shared.config.header_read_timeout;
         tokio::spawn(async move {
-            if let Err(e) = watched.await {
-                tracing::debug!("connection from {peer} ended: {e}");
+            // The TLS handshake (if any) runs here, off the accept loop, within its timeout.
+            match tls::accept(tls.as_ref(), stream, handshake_timeout).await {
+                Ok(stream) => {
+                    let io = TokioIo::new(ConnIo::new(stream, conn));
+                    let connection = hyper::server::conn::http1::Builder::new()
+                        .keep_alive(true)
+                        .pipeline_flush(true)
+                        .header_read_timeout(None)
+                        .serve_connection(io, service);
+                    if let Err(e) = watcher.watch(connection).await {
+                        tracing::debug!("connection from {peer} ended: {e}");
+                    }
+                }
+                Err(e) => tracing::debug!("TLS handshake with {peer} failed: {e}"),
             }
             drop(permit);
         });

@@ -3,12 +3,13 @@
 //! XML (gzipped when asked), a documentation page, or a 4xx refusal. Also a tower
 //! `Service`, so the endpoint can be mounted in an axum or hyper application.
 
+use super::auth::Verdict;
 use super::body::{self, BodyError};
 use super::config::ServerConfig;
 use super::conn::ConnState;
 use super::docs;
 use crate::codec::{self, Envelope, Reader};
-use crate::dispatch::{Invocation, Params, Registry};
+use crate::dispatch::{Gate, Invocation, Params, Registry};
 use crate::fault::Fault;
 use bytes::Bytes;
 use http_body_util::Full;
@@ -95,6 +96,12 @@ where
     if !config.paths.iter().any(|p| p == request.uri().path()) {
         return plain(StatusCode::NOT_FOUND, "no XML-RPC endpoint here\n");
     }
+    // Authentication comes before anything else is read (see auth.rs).
+    let user = match config.access.authenticate(request.headers()).await {
+        Verdict::Open => None,
+        Verdict::User(user) => Some(user),
+        Verdict::Refused(response) => return response,
+    };
     match *request.method() {
         Method::POST => {}
         Method::GET | Method::HEAD if config.docs_page => {
@@ -157,10 +164,19 @@ where
         }
     };
 
-    let (method_name, invocation) = start_call(&shared, &body);
-    let reply = match invocation {
-        Invocation::Ready(reply) => reply,
-        Invocation::Pending(future) => future.await,
+    let gate = config.access.gate(user.as_deref());
+    let (method_name, invocation) = start_call(&shared, &body, gate.as_ref());
+    let reply = match (invocation, config.call_timeout) {
+        (Invocation::Ready(reply), _) => reply,
+        (Invocation::Pending(future), None) => future.await,
+        (Invocation::Pending(future), Some(limit)) => tokio::time::timeout(limit, future)
+            .await
+            .unwrap_or_else(|_| {
+                Err(Fault::new(
+                    Fault::INTERNAL_ERROR,
+                    format!("internal error: the method did not finish within {limit:?}"),
+                ))
+            }),
     };
     let xml = match reply {
         Ok(value) => {
@@ -184,16 +200,17 @@ where
 }
 
 /// Parses the envelope and starts the method; the reader is gone before any await.
-fn start_call(shared: &Arc<Shared>, body: &[u8]) -> (String, Invocation) {
+fn start_call(shared: &Arc<Shared>, body: &[u8], gate: Option<&Gate>) -> (String, Invocation) {
     let mut reader = match Reader::from_slice(body) {
         Ok(reader) => reader.with_limits(shared.config.limits),
         Err(e) => return (String::new(), Invocation::Ready(Err(e.to_fault()))),
     };
     match reader.read_envelope() {
         Ok(Envelope::Call { method_name }) => {
-            let invocation = shared
-                .registry
-                .invoke(&method_name, Params::Xml(&mut reader));
+            let invocation =
+                shared
+                    .registry
+                    .invoke_gated(&method_name, Params::Xml(&mut reader), gate);
             (method_name, invocation)
         }
         Ok(_) => (

@@ -1,0 +1,211 @@
+//! TLS for the server: [`TlsConfig`] loads a certificate chain and key (PEM) into rustls, and
+//! each accepted connection does its handshake on its own task, within the header-read
+//! timeout, so a client that stalls the handshake holds up no one else.
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+
+/// The server's TLS settings: a certificate chain and its private key.
+///
+/// ```no_run
+/// use xmlrpc_kit::server::{Server, TlsConfig};
+///
+/// let tls = TlsConfig::from_pem_files("server.pem", "server.key")?;
+/// Server::new().method("ping", || true).tls(tls).serve("127.0.0.1:8443")?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct TlsConfig {
+    acceptor: tokio_rustls::TlsAcceptor,
+}
+
+impl std::fmt::Debug for TlsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsConfig").finish_non_exhaustive()
+    }
+}
+
+/// Why TLS could not be set up.
+///
+/// ```
+/// use xmlrpc_kit::server::{TlsConfig, TlsError};
+/// let err = TlsConfig::from_pem(b"not a certificate", b"").unwrap_err();
+/// assert!(matches!(err, TlsError::NoCertificate));
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TlsError {
+    /// A PEM file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// The certificate PEM holds no `CERTIFICATE` block.
+    #[error("no certificate found in the certificate PEM")]
+    NoCertificate,
+    /// The key PEM holds no private key (PKCS#8, PKCS#1 or SEC1).
+    #[error("no private key found in the key PEM")]
+    NoKey,
+    /// A PEM block could not be decoded.
+    #[error("bad PEM: {0}")]
+    Pem(String),
+    /// rustls refused the certificate and key (a key that does not match, say).
+    #[error("cannot use the certificate and key: {0}")]
+    Rustls(#[from] rustls::Error),
+}
+
+impl TlsConfig {
+    /// Reads a certificate chain (leaf first) and a private key from PEM files.
+    ///
+    /// ```no_run
+    /// let tls = xmlrpc_kit::server::TlsConfig::from_pem_files("server.pem", "server.key")?;
+    /// # let _ = tls;
+    /// # Ok::<(), xmlrpc_kit::server::TlsError>(())
+    /// ```
+    pub fn from_pem_files(
+        cert_chain: impl AsRef<Path>,
+        key: impl AsRef<Path>,
+    ) -> Result<Self, TlsError> {
+        let read = |path: &Path| {
+            std::fs::read(path).map_err(|source| TlsError::Read {
+                path: path.to_owned(),
+                source,
+            })
+        };
+        Self::from_pem(&read(cert_chain.as_ref())?, &read(key.as_ref())?)
+    }
+
+    /// A certificate chain (leaf first) and a private key, both PEM text.
+    ///
+    /// ```
+    /// let err = xmlrpc_kit::server::TlsConfig::from_pem(b"", b"").unwrap_err();
+    /// assert_eq!(err.to_string(), "no certificate found in the certificate PEM");
+    /// ```
+    pub fn from_pem(cert_chain: &[u8], key: &[u8]) -> Result<Self, TlsError> {
+        let certs = CertificateDer::pem_slice_iter(cert_chain)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| TlsError::Pem(e.to_string()))?;
+        if certs.is_empty() {
+            return Err(TlsError::NoCertificate);
+        }
+        let key = PrivateKeyDer::from_pem_slice(key).map_err(|e| match e {
+            rustls::pki_types::pem::Error::NoItemsFound => TlsError::NoKey,
+            e => TlsError::Pem(e.to_string()),
+        })?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .with_no_client_auth()
+            .with_single_cert(certs, key)?;
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(Self::from_rustls(Arc::new(config)))
+    }
+
+    /// A rustls configuration made elsewhere (client certificates, several names, ...).
+    /// The server speaks HTTP/1.1 over it.
+    ///
+    /// ```no_run
+    /// # fn config() -> std::sync::Arc<rustls::ServerConfig> { unimplemented!() }
+    /// let tls = xmlrpc_kit::server::TlsConfig::from_rustls(config());
+    /// # let _ = tls;
+    /// ```
+    pub fn from_rustls(config: Arc<rustls::ServerConfig>) -> Self {
+        TlsConfig {
+            acceptor: tokio_rustls::TlsAcceptor::from(config),
+        }
+    }
+}
+
+/// An accepted connection: plain TCP, or TLS over TCP once the handshake is done.
+pub(crate) enum Stream {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
+}
+
+/// Does the TLS handshake when `tls` is set, giving up after `timeout`.
+pub(crate) async fn accept(
+    tls: Option<&TlsConfig>,
+    stream: TcpStream,
+    timeout: Duration,
+) -> io::Result<Stream> {
+    let Some(tls) = tls else {
+        return Ok(Stream::Plain(stream));
+    };
+    match tokio::time::timeout(timeout, tls.acceptor.accept(stream)).await {
+        Ok(Ok(stream)) => Ok(Stream::Tls(Box::new(stream))),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "the TLS handshake did not finish in time",
+        )),
+    }
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Tls(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Tls(s) => Pin::new(s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            Stream::Tls(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            Stream::Plain(s) => s.is_write_vectored(),
+            Stream::Tls(s) => s.is_write_vectored(),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
+            Stream::Tls(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Tls(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
+}
