@@ -5,12 +5,14 @@
 //! Layout:
 //! - `decode`, `encode`: one module per subcommand.
 //! - `call`: the client subcommands `call`, `methods`, `help` and `multicall`.
+//! - `bench`: `bench`, a load generator for any XML-RPC server.
 //! - `args`: `call`'s arguments (JSON and typed forms) and the client options' values.
 //! - `seed`: the seed's service that `serve` runs.
 //! - `json`: the JSON form of XML-RPC values and documents.
 //! - `error`: what a subcommand can fail with.
 
 mod args;
+mod bench;
 mod call;
 mod decode;
 mod encode;
@@ -94,6 +96,34 @@ enum Command {
         #[command(flatten)]
         client: ClientArgs,
     },
+    /// Load a server: call one method from many keep-alive connections for a while, then
+    /// print calls/s, latency percentiles, faults and errors.
+    #[command(after_long_help = bench::BENCH_HELP)]
+    Bench {
+        #[command(flatten)]
+        client: ClientArgs,
+        /// The method to call.
+        #[arg(long, default_value = "add")]
+        method: String,
+        /// The method's parameters: a JSON array, or @FILE holding one.
+        #[arg(long, default_value = "[8, 8]")]
+        params: String,
+        /// Concurrent connections, each making one call at a time.
+        #[arg(long, short = 'c', default_value_t = 16)]
+        connections: usize,
+        /// How long to keep calling, in seconds (fractions allowed).
+        #[arg(long, short = 'd', value_name = "SECS", default_value = "10", value_parser = args::parse_timeout)]
+        duration: Duration,
+        /// Threads of the async runtime that drives the connections.
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+        /// Use the blocking client, one thread per connection, calls one after the other.
+        #[arg(long)]
+        blocking: bool,
+        /// Print the results as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// The server and the options every client subcommand takes.
@@ -154,6 +184,31 @@ fn main() -> ExitCode {
             io::stdin().lock(),
             io::stdout().lock(),
         ),
+        Command::Bench {
+            client,
+            method,
+            params,
+            connections,
+            duration,
+            threads,
+            blocking,
+            json,
+        } => {
+            let options = bench::Options {
+                url: client.url,
+                headers: client.headers,
+                timeout: client.timeout,
+                gzip: !client.no_gzip,
+                method,
+                params,
+                connections,
+                duration,
+                threads,
+                blocking,
+                json,
+            };
+            bench::bench(&options, io::stdout().lock())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
