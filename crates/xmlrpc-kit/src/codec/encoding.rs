@@ -1,6 +1,7 @@
 //! Character encodings: finds the one a document declares (BOM or `<?xml encoding=...?>`)
 //! and transcodes anything that is not UTF-8, whole or as a stream.
 
+use super::lexer::find_short;
 use crate::error::{Error, ErrorCode};
 use encoding_rs::{Decoder, Encoding};
 use std::io::{self, BufRead, Read};
@@ -42,9 +43,9 @@ pub(crate) fn sniff(prefix: &[u8]) -> Result<Option<Foreign>, Error> {
     let Some(decl) = prefix.strip_prefix(b"<?xml") else {
         return Ok(None);
     };
-    let end = memchr::memmem::find(decl, b"?>").unwrap_or(decl.len());
+    let end = find_short(decl, b"?>").unwrap_or(decl.len());
     let decl = &decl[..end];
-    let Some(at) = memchr::memmem::find(decl, b"encoding") else {
+    let Some(at) = find_short(decl, b"encoding") else {
         return Ok(None);
     };
     let rest = decl[at + b"encoding".len()..].trim_ascii_start();
