@@ -16,7 +16,8 @@
 # Workloads: add(8, 8); echo of 1,000 structs (0.59 MB each way), bodies from make_bodies.py.
 # Drivers: wrk (1 thread, 16 keep-alive connections, bench/load/post.lua) and `xrpc bench`
 # (our AsyncClient, 1 runtime thread, 16 connections, gzip off as wrk). Then sequential calls
-# from one thread: our blocking Client (`xrpc bench --blocking -c 1`) and Python's ServerProxy.
+# from one thread: our blocking Client (`xrpc bench --blocking -c 1`) and Python's ServerProxy,
+# beside wrk on one connection (what the server and the kernel take per call: the floor).
 #
 # Everything shares the machine's cores: figures are only comparable within one run, which is
 # why the report gives ratios between figures of the same run. Nothing here fails on speed.
@@ -135,7 +136,12 @@ for round in $(seq 1 "$rounds"); do
         done
     done
     for server in xmlrpc_c ours; do
-        echo "== round $round: sequential add on $server: blocking Client, Python ServerProxy" >&2
+        echo "== round $round: sequential add on $server: wrk -c1, blocking Client, Python ServerProxy" >&2
+        # wrk on one connection: the server's and the kernel's own time per call, the floor
+        # under any sequential client.
+        BODY="$work/add.xml" wrk -t1 -c1 -d"${seconds}s" --timeout 30s -s bench/load/post.lua \
+            "$(url "$server")" | tail -n 1 |
+            record round "$round" workload add_sequential server "$server" driver wrk
         "$xrpc" bench "$(url "$server")" --blocking -c 1 -d "$seconds" --no-gzip --json |
             record round "$round" workload add_sequential server "$server" driver blocking_client
         python3 bench/load/python_client.py "$(url "$server")" --seconds "$seconds" |

@@ -59,6 +59,13 @@ def ratio(by, num, den, field="rate", invert=False):
     return median(vals)
 
 
+def spread(by, num, den):
+    """The per-round ratios num/den, lowest to highest, for the text."""
+    a, b = by.get(num, {}), by.get(den, {})
+    vals = sorted(a[r]["rate"] / b[r]["rate"] for r in set(a) & set(b) if b[r]["rate"])
+    return ", ".join(f"{v:.2f}" for v in vals)
+
+
 def fmt_rate(v):
     if v is None:
         return "–"
@@ -88,8 +95,15 @@ def targets(by):
          ratio(by, ("echo", "ours", "xrpc"), ("echo", "ours", "wrk")), 0.8, "x", ""),
         ("Client: blocking `Client` / Python `ServerProxy`, sequential `add` to xmlrpc-c",
          ratio(by, ("add_sequential", "xmlrpc_c", "blocking_client"),
-               ("add_sequential", "xmlrpc_c", "python_serverproxy")), 3.0, "x", ""),
+               ("add_sequential", "xmlrpc_c", "python_serverproxy")), 3.0, "x",
+         bound_note(by, "xmlrpc_c")),
     ]
+
+
+def bound_note(by, server):
+    """What a client that cost nothing would reach over Python's, from wrk on one connection."""
+    r = ratio(by, ("add_sequential", server, "wrk"), ("add_sequential", server, "python_serverproxy"))
+    return "" if r is None else f"a client costing nothing would reach {r:.2f}x"
 
 
 def markdown(by, machine, codec, profile, chart, rounds, seconds):
@@ -124,6 +138,11 @@ def markdown(by, machine, codec, profile, chart, rounds, seconds):
         extra = f" ({note})" if note else ""
         w(f"| {label} | {value:.2f}{unit}{extra} | ≥ {target:g}{unit} | {verdict} |")
     w("")
+    w("Per-round ratios, lowest to highest: ours / ceiling on `add` "
+      f"{spread(by, ('add', 'ours', 'wrk'), ('add', 'ceiling', 'wrk'))}; ours / xmlrpc-c on echo "
+      f"{spread(by, ('echo', 'ours', 'wrk'), ('echo', 'xmlrpc_c', 'wrk'))}; `xrpc bench` / wrk on "
+      f"`add` {spread(by, ('add', 'ours', 'xrpc'), ('add', 'ours', 'wrk'))}.")
+    w("")
     w("## Load: calls per second")
     w("")
     w("wrk: 1 thread, 16 keep-alive connections, `bench/load/post.lua`. `xrpc bench`: our "
@@ -141,7 +160,7 @@ def markdown(by, machine, codec, profile, chart, rounds, seconds):
             cells.append(fmt_ms(stat(by, (workload, key, "wrk"), "p99")))
         w("| " + " | ".join(cells) + " |")
     w("")
-    w("Ratios of the same rounds (ours over each):")
+    w("Ratios of the same rounds (ours over each; the median of the rounds' ratios):")
     w("")
     w("| | `add` | echo |")
     w("|---|---|---|")
@@ -157,21 +176,34 @@ def markdown(by, machine, codec, profile, chart, rounds, seconds):
         if a and e:
             w(f"| `xrpc bench` / wrk against {name} | {a:.2f}x | {e:.2f}x |")
     w("")
-    w("Faults and errors: " + ", ".join(
-        f"{k[1]}/{k[0]}/{k[2]}: {sum(r['bad'] for r in v.values())}"
-        for k, v in sorted(by.items()) if sum(r["bad"] for r in v.values())) or
-      "Faults and errors: none in any run.")
+    bad = ", ".join(f"{k[1]}/{k[0]}/{k[2]}: {sum(r['bad'] for r in v.values())}"
+                    for k, v in sorted(by.items()) if sum(r["bad"] for r in v.values()))
+    w(f"Faults and errors: {bad or 'none in any measurement'}.")
     w("")
     w("## Sequential calls from one thread (`add(8, 8)`, one keep-alive connection)")
     w("")
-    w("| server | our blocking `Client` | Python `ServerProxy` | ratio |")
-    w("|---|---|---|---|")
+    w("wrk on one connection is the server's and the kernel's own time per call: no "
+      "sequential client can go faster, and the ratio of the clients is bounded by it.")
+    w("")
+    w("| server | wrk, 1 connection | our blocking `Client` | Python `ServerProxy` | ours / Python "
+      "| ours / wrk |")
+    w("|---|---|---|---|---|---|")
     for key in ("xmlrpc_c", "ours"):
+        f = stat(by, ("add_sequential", key, "wrk"), "rate")
         b = stat(by, ("add_sequential", key, "blocking_client"), "rate")
         p = stat(by, ("add_sequential", key, "python_serverproxy"), "rate")
         r = ratio(by, ("add_sequential", key, "blocking_client"), ("add_sequential", key, "python_serverproxy"))
-        w(f"| {NAME[key]} | {fmt_rate(b)} calls/s | {fmt_rate(p)} calls/s | "
-          f"{'–' if r is None else f'{r:.2f}x'} |")
+        rf = ratio(by, ("add_sequential", key, "blocking_client"), ("add_sequential", key, "wrk"))
+        w(f"| {NAME[key]} | {fmt_rate(f)} calls/s | {fmt_rate(b)} calls/s | {fmt_rate(p)} calls/s | "
+          f"{'–' if r is None else f'{r:.2f}x'} | {'–' if rf is None else f'{rf:.2f}x'} |")
+    w("")
+    for key in ("xmlrpc_c", "ours"):
+        f = stat(by, ("add_sequential", key, "wrk"), "rate")
+        b = stat(by, ("add_sequential", key, "blocking_client"), "rate")
+        p = stat(by, ("add_sequential", key, "python_serverproxy"), "rate")
+        if f and b and p:
+            w(f"- {NAME[key]}: the server and kernel take {1e6 / f:.0f} µs a call; on top of that "
+              f"our blocking client takes {1e6 / b - 1e6 / f:.0f} µs, Python's {1e6 / p - 1e6 / f:.0f} µs.")
     w("")
     if profile:
         w(profile.strip())
