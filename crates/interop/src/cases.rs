@@ -100,7 +100,12 @@ pub fn cases() -> Vec<Case> {
     add(
         "string",
         "string_non_ascii",
-        Value::from("h\u{e9}llo w\u{f6}rld \u{20ac} \u{65e5}\u{672c}\u{8a9e} \u{1f600}"),
+        Value::from("h\u{e9}llo w\u{f6}rld \u{20ac} \u{65e5}\u{672c}\u{8a9e}"),
+    );
+    add(
+        "string",
+        "string_beyond_bmp",
+        Value::from("emoji \u{1f600} and \u{10348}"),
     );
     add(
         "string",
@@ -115,7 +120,11 @@ pub fn cases() -> Vec<Case> {
     add("double", "double_half", Value::Double(-1.5));
     add("double", "double_tenth", Value::Double(0.1));
     add("double", "double_max", Value::Double(f64::MAX));
-    add("double", "double_min_normal", Value::Double(f64::MIN_POSITIVE));
+    add(
+        "double",
+        "double_min_normal",
+        Value::Double(f64::MIN_POSITIVE),
+    );
     add("double", "double_subnormal", Value::Double(5e-324));
     add("double", "double_whole", Value::Double(1e15));
     add(
@@ -124,9 +133,17 @@ pub fn cases() -> Vec<Case> {
         date(1998, 7, 17, 14, 8, 55),
     );
     add("dateTime", "datetime_epoch", date(1970, 1, 1, 0, 0, 0));
-    add("dateTime", "datetime_after_2038", date(2038, 1, 19, 3, 14, 8));
+    add(
+        "dateTime",
+        "datetime_after_2038",
+        date(2038, 1, 19, 3, 14, 8),
+    );
     add("dateTime", "datetime_year_one", date(1, 1, 1, 0, 0, 0));
-    add("base64", "base64_empty", Value::Base64(Binary::from(vec![])));
+    add(
+        "base64",
+        "base64_empty",
+        Value::Base64(Binary::from(vec![])),
+    );
     add(
         "base64",
         "base64_all_bytes",
@@ -147,7 +164,7 @@ pub fn cases() -> Vec<Case> {
         "struct",
         "struct_odd_keys",
         strukt([
-            ("cl\u{e9} \u{1f511}", Value::Int(1)),
+            ("cl\u{e9} \u{65e5}", Value::Int(1)),
             ("a&b<c>", Value::Int(2)),
             ("", Value::Int(3)),
         ]),
@@ -177,7 +194,10 @@ pub fn cases() -> Vec<Case> {
                 Value::Array(vec![
                     strukt([
                         ("id", Value::Int(1)),
-                        ("tags", Value::Array(vec![Value::from("a"), Value::from("b")])),
+                        (
+                            "tags",
+                            Value::Array(vec![Value::from("a"), Value::from("b")]),
+                        ),
                     ]),
                     strukt([
                         ("id", Value::Int(2)),
@@ -221,8 +241,7 @@ pub fn same(want: &Value, got: &Value) -> bool {
         }
         (Value::Struct(a), Value::Struct(b)) => {
             a.len() == b.len()
-                && a
-                    .iter()
+                && a.iter()
                     .all(|(k, v)| b.get(k).is_some_and(|other| same(v, other)))
         }
         _ => want == got,

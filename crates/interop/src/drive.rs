@@ -43,7 +43,11 @@ pub fn judge_client_output(rec: &mut Recorder, stdout: &str, expect: Expect) {
             "CASE" | "V1" => rest.first().cloned().unwrap_or_default(),
             _ => String::new(),
         };
-        let rest = if key.is_empty() { rest } else { rest[1..].to_vec() };
+        let rest = if key.is_empty() {
+            rest
+        } else {
+            rest[1..].to_vec()
+        };
         lines.insert((tag, key), rest);
     }
     let line = |tag: &str, key: &str| lines.get(&(tag.to_owned(), key.to_owned()));
@@ -93,9 +97,14 @@ pub fn judge_client_output(rec: &mut Recorder, stdout: &str, expect: Expect) {
     let methods = joined("METHODS");
     let listed = methods.as_deref().is_some_and(|m| {
         let names: Vec<&str> = m.split(',').collect();
-        ["echo", "interop.get", "validator1.echoStructTest", "system.multicall"]
-            .iter()
-            .all(|n| names.contains(n))
+        [
+            "echo",
+            "interop.get",
+            "validator1.echoStructTest",
+            "system.multicall",
+        ]
+        .iter()
+        .all(|n| names.contains(n))
     });
     rec.check(
         DIRECTION,
@@ -198,11 +207,17 @@ pub fn call_peer_server(rec: &mut Recorder, url: &str, gzip_requests: bool) -> R
         let detail = if passed {
             String::new()
         } else {
-            format!("sent {}, came back {}", describe(&case.value), show(&result))
+            format!(
+                "sent {}, came back {}",
+                describe(&case.value),
+                show(&result)
+            )
         };
         rec.check(d, case.kind, case.name, passed, detail);
     }
 
+    // Single-threaded peers serve one kept-alive connection at a time: close this one.
+    drop(client);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -286,5 +301,41 @@ pub fn run_peer_client(
             output.status,
             String::from_utf8_lossy(&output.stderr)
         ))
+    }
+}
+
+/// Both directions for a peer whose server prints `PORT <n>`: its client (built by
+/// `client` for our URL) against our default test server, then our clients against its
+/// server (started by `server`, called at `path`).
+///
+/// # Errors
+/// Every step that could not run, joined (the checks that ran are recorded either way).
+pub fn run_both(
+    rec: &mut Recorder,
+    client: impl FnOnce(&str) -> std::process::Command,
+    server: std::process::Command,
+    path: &str,
+) -> Result<(), String> {
+    let mut errors = Vec::new();
+    if let Err(e) = run_peer_client(
+        rec,
+        xmlrpc_kit::server::ServerConfig::default(),
+        Expect::default(),
+        client,
+    ) {
+        errors.push(e);
+    }
+    match crate::peer::PeerServer::start(server, path) {
+        Ok(peer) => {
+            if let Err(e) = call_peer_server(rec, &peer.url, false) {
+                errors.push(e);
+            }
+        }
+        Err(e) => errors.push(e),
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("\n"))
     }
 }

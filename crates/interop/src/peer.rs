@@ -46,7 +46,9 @@ pub fn available(peer: &str, package: &str, probe: &mut Command) -> Result<bool,
         return Ok(true);
     }
     if std::env::var_os("CI").is_some() {
-        return Err(format!("{peer} is missing on CI (.ci/run installs {package})"));
+        return Err(format!(
+            "{peer} is missing on CI (.ci/run installs {package})"
+        ));
     }
     eprintln!("SKIPPED: {peer} is not installed (CI installs {package})");
     Ok(false)
@@ -60,8 +62,17 @@ pub fn version_of(program: &str, args: &[&str]) -> String {
         .output()
         .ok()
         .map(|o| {
-            let text = if o.stdout.is_empty() { o.stderr } else { o.stdout };
-            String::from_utf8_lossy(&text).lines().next().unwrap_or("").trim().to_owned()
+            let text = if o.stdout.is_empty() {
+                o.stderr
+            } else {
+                o.stdout
+            };
+            String::from_utf8_lossy(&text)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_owned()
         })
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| "unknown".to_owned())
@@ -166,14 +177,21 @@ impl PeerServer {
         match receive.recv_timeout(Duration::from_secs(20)) {
             Ok(line) => match line.trim().strip_prefix("PORT ") {
                 Some(port) => {
-                    server.url = format!("http://127.0.0.1:{}{path}", port.trim());
+                    let port: u16 = port
+                        .trim()
+                        .parse()
+                        .map_err(|_| format!("{described} said {line:?}, not PORT <n>"))?;
+                    server.url = format!("http://127.0.0.1:{port}{path}");
+                    server.wait_for(port, &described)?;
                     Ok(server)
                 }
                 None => Err(format!("{described} said {line:?}, not PORT <n>")),
             },
             Err(_) => {
                 drop(server);
-                let err = stderr.recv_timeout(Duration::from_secs(2)).unwrap_or_default();
+                let err = stderr
+                    .recv_timeout(Duration::from_secs(2))
+                    .unwrap_or_default();
                 Err(format!(
                     "{described} did not start: {}",
                     String::from_utf8_lossy(&err)
@@ -199,11 +217,17 @@ impl PeerServer {
             child,
             url: format!("http://127.0.0.1:{port}{path}"),
         };
+        server.wait_for(port, &described)?;
+        Ok(server)
+    }
+
+    /// Waits until the server accepts connections on `port` (up to 20 seconds).
+    fn wait_for(&mut self, port: u16, described: &str) -> Result<(), String> {
         for _ in 0..400 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Ok(server);
+                return Ok(());
             }
-            if let Ok(Some(status)) = server.child.try_wait() {
+            if let Ok(Some(status)) = self.child.try_wait() {
                 return Err(format!("{described} exited: {status}"));
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -216,5 +240,31 @@ impl Drop for PeerServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Compiles one of the C peers (`peers/<name>.c`) with `cc` against `libs`, into
+/// `target/interop/bin/<name>-<pid>`; returns the program's path.
+///
+/// # Errors
+/// The compiler's complaint.
+pub fn build_c(name: &str, libs: &[&str]) -> Result<PathBuf, String> {
+    let dir = crate::record::results_dir().join("bin");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let exe = dir.join(format!("{name}-{}", std::process::id()));
+    let mut cc = Command::new("cc");
+    cc.arg("-O1")
+        .arg("-o")
+        .arg(&exe)
+        .arg(peers_dir().join(format!("{name}.c")))
+        .args(libs);
+    let out = run(cc, Duration::from_secs(120))?;
+    if out.status.success() {
+        Ok(exe)
+    } else {
+        Err(format!(
+            "cc {name}.c failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ))
     }
 }

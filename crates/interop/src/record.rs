@@ -156,7 +156,15 @@ impl Recorder {
             .checks
             .iter()
             .filter(|c| c.outcome == Outcome::Fail)
-            .map(|c| format!("{} / {} / {}: {}", c.direction.label(), c.kind, c.name, c.detail))
+            .map(|c| {
+                format!(
+                    "{} / {} / {}: {}",
+                    c.direction.label(),
+                    c.kind,
+                    c.name,
+                    c.detail
+                )
+            })
             .collect()
     }
 
@@ -192,7 +200,9 @@ pub fn results_dir() -> PathBuf {
 static WRITING: Mutex<()> = Mutex::new(());
 
 fn save(results: &PeerResults) -> std::io::Result<()> {
-    let _guard = WRITING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _guard = WRITING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let dir = results_dir();
     std::fs::create_dir_all(&dir)?;
     let json = serde_json::to_vec_pretty(results).map_err(std::io::Error::other)?;
@@ -201,7 +211,10 @@ fn save(results: &PeerResults) -> std::io::Result<()> {
     std::fs::write(&temp, json)?;
     std::fs::rename(&temp, &file)?;
     let all = load(&dir)?;
-    write_atomically(&workspace_root().join("INTEROP.md"), render(&all).as_bytes())
+    write_atomically(
+        &workspace_root().join("INTEROP.md"),
+        render(&all).as_bytes(),
+    )
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -262,7 +275,10 @@ pub fn render(all: &[PeerResults]) -> String {
          what was seen), `✗` a check failed, `—` the peer has no way to express it.\n"
     );
     let _ = writeln!(out, "## Checks per peer\n");
-    let _ = writeln!(out, "| peer | what ran | checks | came through | known limits | failed |");
+    let _ = writeln!(
+        out,
+        "| peer | what ran | checks | came through | known limits | failed |"
+    );
     let _ = writeln!(out, "|---|---|---:|---:|---:|---:|");
     let mut total = [0usize; 4];
     for p in all {
@@ -271,7 +287,12 @@ pub fn render(all: &[PeerResults]) -> String {
             continue;
         }
         let count = |o: Outcome| p.checks.iter().filter(|c| c.outcome == o).count();
-        let row = [p.checks.len(), count(Outcome::Ok), count(Outcome::Limit), count(Outcome::Fail)];
+        let row = [
+            p.checks.len(),
+            count(Outcome::Ok),
+            count(Outcome::Limit),
+            count(Outcome::Fail),
+        ];
         for (t, r) in total.iter_mut().zip(row) {
             *t += r;
         }
@@ -304,7 +325,8 @@ pub fn render(all: &[PeerResults]) -> String {
         for (direction, checks) in by {
             let _ = write!(out, "| {} | {} |", p.peer, direction.label());
             for k in kinds {
-                let of_kind: Vec<&Check> = checks.iter().copied().filter(|c| c.kind == *k).collect();
+                let of_kind: Vec<&Check> =
+                    checks.iter().copied().filter(|c| c.kind == *k).collect();
                 let _ = write!(out, " {} |", cell(&of_kind));
             }
             let _ = writeln!(out);
@@ -312,14 +334,22 @@ pub fn render(all: &[PeerResults]) -> String {
     }
     let _ = writeln!(out, "\n## Known limits and failures, check by check\n");
     for p in all.iter().filter(|p| p.skipped.is_none()) {
-        let notable: Vec<&Check> = p.checks.iter().filter(|c| c.outcome != Outcome::Ok).collect();
+        let notable: Vec<&Check> = p
+            .checks
+            .iter()
+            .filter(|c| c.outcome != Outcome::Ok)
+            .collect();
         if notable.is_empty() {
             let _ = writeln!(out, "- **{}**: every check came through.", p.peer);
             continue;
         }
         let _ = writeln!(out, "- **{}**:", p.peer);
         for c in notable {
-            let mark = if c.outcome == Outcome::Fail { "✗ FAILED" } else { "limit" };
+            let mark = if c.outcome == Outcome::Fail {
+                "✗ FAILED"
+            } else {
+                "limit"
+            };
             let _ = writeln!(
                 out,
                 "  - {mark} · {} · `{}`: {}",

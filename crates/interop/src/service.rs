@@ -143,16 +143,23 @@ pub fn test_server(config: ServerConfig) -> Server {
         })
         .help("The names of the test cases.")
         .signature(["array"])
-        .method("interop.get", |name: String| case(&name).map(|c| c.value.clone()))
-        .help("The value of the named case.")
-        .method("interop.check", |name: String, got: Value| check(&name, &got))
-        .help("\"ok\" when the value is the named case's value, else what differs.")
-        .method("interop.fault", |code: i32, string: String| -> Result<(), Fault> {
-            Err(Fault::new(code, string))
+        .method("interop.get", |name: String| {
+            case(&name).map(|c| c.value.clone())
         })
+        .help("The value of the named case.")
+        .method("interop.check", |name: String, got: Value| {
+            check(&name, &got)
+        })
+        .help("\"ok\" when the value is the named case's value, else what differs.")
+        .method(
+            "interop.fault",
+            |code: i32, string: String| -> Result<(), Fault> { Err(Fault::new(code, string)) },
+        )
         .help("Answers with the fault it is given.")
         .signature(["struct", "int", "string"])
         .method("echo", |v: Value| v)
         .help("Returns its argument.");
-    with_validator1(server).with_introspection().with_multicall()
+    with_validator1(server)
+        .with_introspection()
+        .with_multicall()
 }

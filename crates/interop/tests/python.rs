@@ -12,8 +12,11 @@ use xmlrpc_kit::server::ServerConfig;
 fn python_limits(rec: &mut Recorder) {
     let cr = "xmlrpc.client writes CR unescaped, and an XML parser reads a raw CR or CRLF as LF \
               (XML 1.0, 2.11): a CR cannot survive Python's writer";
-    rec.limit(Direction::PeerCallsUs, "string_cr_lf", cr)
-        .limit(Direction::WeCallPeer, "string_cr_lf", cr);
+    rec.limit(Direction::PeerCallsUs, "string_cr_lf", cr).limit(
+        Direction::WeCallPeer,
+        "string_cr_lf",
+        cr,
+    );
     rec.limit(
         Direction::PeerCallsUs,
         "i8_above_32_bits",
