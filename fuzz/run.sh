@@ -2,8 +2,9 @@
 # Runs every cargo-fuzz target for N seconds each (N = first argument, default 60), one after
 # another, and exits non-zero if any of them crashed. Installs cargo-fuzz when it is missing.
 #
-#   fuzz/run.sh        # 60 s per target
-#   fuzz/run.sh 10     # a quick pass, for CI
+#   fuzz/run.sh                   # 60 s per target
+#   fuzz/run.sh 10                # a quick pass
+#   fuzz/run.sh 300 http_request  # one target (or several), 5 minutes each
 #
 # Each target's corpus lives in fuzz/corpus/<target> (ignored by git) and is seeded from
 # fuzz/seeds; crashes land in fuzz/artifacts/<target>/. Reproduce one with
@@ -12,6 +13,7 @@
 set -euo pipefail
 
 secs="${1:-60}"
+shift || true
 case "$secs" in
 '' | *[!0-9]*)
     echo "usage: $0 [seconds per target]" >&2
@@ -28,7 +30,7 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
 fi
 
-cargo fuzz build
+cargo fuzz build "$@"
 
 # Seeds are whole documents. read_stream spends its first byte on the reader's buffer
 # capacity (high bit: move the document past the 256-byte sniffing window), so its copies get
@@ -41,6 +43,19 @@ seed() {
         if [ "$target" = read_stream ]; then
             { printf '\004'; cat "$f"; } >"$corpus/cap4-$name"
             { printf '\203'; cat "$f"; } >"$corpus/cap3-padded-$name"
+        elif [ "$target" = http_request ]; then
+            # The first byte is the request's shape (see the target): a POST of the
+            # document, gzipped, chunked, to the guarded server with and without good
+            # credentials, and the whole request raw.
+            { printf '\001'; cat "$f"; } >"$corpus/post-$name"
+            { printf '\003'; cat "$f"; } >"$corpus/gzip-$name"
+            { printf '\005'; cat "$f"; } >"$corpus/chunked-$name"
+            { printf '\051'; cat "$f"; } >"$corpus/authed-$name"
+            { printf '\041'; cat "$f"; } >"$corpus/anonymous-$name"
+            {
+                printf '\000POST /RPC2 HTTP/1.1\r\nHost: h\r\nContent-Length: %d\r\n\r\n' "$(wc -c <"$f")"
+                cat "$f"
+            } >"$corpus/raw-$name"
         else
             cp "$f" "$corpus/$name"
         fi
@@ -49,7 +64,11 @@ seed() {
 
 status=0
 failed=()
-for target in $(cargo fuzz list); do
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+    mapfile -t targets < <(cargo fuzz list)
+fi
+for target in "${targets[@]}"; do
     seed "$target"
     echo "=== $target: ${secs}s ==="
     if ! cargo fuzz run "$target" "corpus/$target" -- \

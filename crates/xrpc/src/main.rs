@@ -7,7 +7,7 @@
 //! - `call`: the client subcommands `call`, `methods`, `help` and `multicall`.
 //! - `bench`: `bench`, a load generator for any XML-RPC server.
 //! - `args`: `call`'s arguments (JSON and typed forms) and the client options' values.
-//! - `seed`: the seed's service that `serve` runs.
+//! - `seed`: the seed's service that `serve` runs; `secure`: its TLS and auth options.
 //! - `json`: the JSON form of XML-RPC values and documents.
 //! - `error`: what a subcommand can fail with.
 
@@ -18,6 +18,7 @@ mod decode;
 mod encode;
 mod error;
 mod json;
+mod secure;
 mod seed;
 
 use clap::{Parser, Subcommand};
@@ -59,6 +60,16 @@ enum Command {
         /// Folder for image_put / image_get files (made if missing).
         #[arg(long, default_value = "xrpc-files")]
         root: std::path::PathBuf,
+        /// Serve HTTPS with this certificate chain (PEM, the server's certificate first).
+        #[arg(long, value_name = "PEM", requires = "tls_key")]
+        tls_cert: Option<std::path::PathBuf>,
+        /// The private key (PEM) of --tls-cert.
+        #[arg(long, value_name = "PEM", requires = "tls_cert")]
+        tls_key: Option<std::path::PathBuf>,
+        /// Require HTTP Basic authentication: a file of `user:hash` lines, hashes made by
+        /// `openssl passwd -6` or argon2 (`$argon2id$...`); see SECURITY.md.
+        #[arg(long, value_name = "FILE")]
+        auth_file: Option<std::path::PathBuf>,
     },
     /// Call a method and print its result as JSON (exit code 3 on a fault).
     #[command(after_long_help = args::ARGS_HELP)]
@@ -160,7 +171,19 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Decode => decode::run(io::stdin().lock(), io::stdout().lock()),
         Command::Encode => encode::run(io::stdin().lock(), io::stdout().lock()),
-        Command::Serve { bind, root } => seed::serve(&bind, &root),
+        Command::Serve {
+            bind,
+            root,
+            tls_cert,
+            tls_key,
+            auth_file,
+        } => {
+            let security = secure::Security {
+                tls: tls_cert.zip(tls_key),
+                auth_file,
+            };
+            seed::serve(&bind, &root, &security)
+        }
         Command::Call {
             client,
             method,

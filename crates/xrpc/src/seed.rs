@@ -11,8 +11,13 @@ pub(crate) const PUT_NAME: &str = "get_girl.jpg";
 /// The file `image_get` reads, inside the root folder.
 pub(crate) const GET_NAME: &str = "boy.jpg";
 
-/// Runs the seed's server on `bind` until Ctrl-C, logging each call to stderr.
-pub(crate) fn serve(bind: &str, root: &Path) -> Result<(), crate::error::Error> {
+/// Runs the seed's server on `bind` until Ctrl-C, logging each call to stderr; with TLS
+/// and Basic authentication when `security` asks for them.
+pub(crate) fn serve(
+    bind: &str,
+    root: &Path,
+    security: &crate::secure::Security,
+) -> Result<(), crate::error::Error> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
@@ -28,7 +33,7 @@ pub(crate) fn serve(bind: &str, root: &Path) -> Result<(), crate::error::Error> 
         )
     })?;
     tracing::info!("serving files from {}", root.display());
-    server.serve(bind)?;
+    security.apply(server)?.serve(bind)?;
     Ok(())
 }
 
