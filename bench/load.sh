@@ -69,6 +69,7 @@ start() { # name, command...
     "$@" >"$out/$name.log" 2>&1 &
     pids+=($!)
 }
+cut -d' ' -f1-3 /proc/loadavg >"$out/loadavg"
 echo "== start the servers" >&2
 start ceiling_add "$ceiling" "127.0.0.1:${port[ceiling_add]}" "$work/add_reply.xml"
 start ceiling_echo "$ceiling" "127.0.0.1:${port[ceiling_echo]}" "$work/echo_reply.xml"
@@ -170,6 +171,7 @@ machine = {
     "python": platform.python_version(), "xmlrpc_c": run("xmlrpc-c-config", "--version"),
     "wrk": run("sh", "-c", "wrk -v 2>&1 | head -n 1").split(" [")[0],
     "date": run("date", "-u", "+%Y-%m-%d %H:%M UTC"),
+    "loadavg": open(f"{out}/loadavg").read().strip(),
 }
 json.dump(machine, open(f"{out}/machine.json", "w"), indent=1)
 PY

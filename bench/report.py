@@ -124,6 +124,16 @@ def markdown(by, machine, codec, profile, chart, rounds, seconds):
     w(f"Versions: {machine.get('rustc')}, hyper {machine.get('hyper')}, tokio {machine.get('tokio')}, "
       f"Python {machine.get('python')}, xmlrpc-c {machine.get('xmlrpc_c')}, {machine.get('wrk')}.")
     w("")
+    if machine.get("loadavg"):
+        w(f"The machine's load average when the run started: {machine['loadavg']} (other work "
+          "shares it; the per-round spreads below show what that does to single figures).")
+        w("")
+    w("Servers: `xrpc serve` (release, access log off), a bare hyper server that reads the body "
+      "and sends a fixed reply (the ceiling, no XML-RPC), xmlrpc-c's Abyss server (C, "
+      "`bench/load/xmlrpc_c_server.c`), Python's threaded `SimpleXMLRPCServer`. The issue's "
+      "table also lists dxr on axum; its server is not run here, its codec is in the codec "
+      "section.")
+    w("")
     w(f"![ratios against the targets]({chart})")
     w("")
     w("## Targets")
