@@ -13,7 +13,7 @@ pub use blocking::Client;
 pub use error::Error;
 pub use multicall::Multicall;
 
-use crate::codec::{self, Envelope, Limits, Reader};
+use crate::codec::{self, Envelope, Extensions, Limits, Reader};
 use crate::error::Category;
 use crate::value::Value;
 use bytes::Bytes;
@@ -53,6 +53,7 @@ struct Inner {
     gzip_requests_above: Option<usize>,
     max_reply_size: u64,
     allow_nil: bool,
+    extensions: Extensions,
     limits: Limits,
 }
 
@@ -83,6 +84,7 @@ pub struct ClientBuilder {
     accept_gzip: bool,
     max_reply_size: u64,
     allow_nil: bool,
+    extensions: Extensions,
     limits: Limits,
     root_certificates: Option<Vec<u8>>,
     pool_idle_timeout: Duration,
@@ -109,6 +111,7 @@ impl ClientBuilder {
             accept_gzip: true,
             max_reply_size: Self::DEFAULT_MAX_REPLY_SIZE,
             allow_nil: true,
+            extensions: Extensions::Plain,
             limits: Limits::default(),
             root_certificates: None,
             pool_idle_timeout: Self::DEFAULT_POOL_IDLE_TIMEOUT,
@@ -164,6 +167,23 @@ impl ClientBuilder {
     /// Whether parameters may be nil (`None`, `()`); Python's `allow_none`. Default yes.
     pub fn allow_nil(mut self, allow: bool) -> Self {
         self.allow_nil = allow;
+        self
+    }
+
+    /// How calls spell `i8` and `nil`: plain (the default), or Apache XML-RPC's
+    /// `ex:`-prefixed form for Java servers that require it. Replies are read in either
+    /// spelling regardless.
+    ///
+    /// ```
+    /// use xmlrpc_kit::codec::Extensions;
+    /// let client = xmlrpc_kit::client::Client::builder("http://localhost:8080/xmlrpc")
+    ///     .extensions(Extensions::Apache)
+    ///     .build_blocking()?;
+    /// # let _ = client;
+    /// # Ok::<(), xmlrpc_kit::client::Error>(())
+    /// ```
+    pub fn extensions(mut self, extensions: Extensions) -> Self {
+        self.extensions = extensions;
         self
     }
 
@@ -249,6 +269,7 @@ impl ClientBuilder {
                 gzip_requests_above: self.gzip_requests_above,
                 max_reply_size: self.max_reply_size,
                 allow_nil: self.allow_nil,
+                extensions: self.extensions,
                 limits: self.limits,
             }),
         })
@@ -374,6 +395,7 @@ impl AsyncClient {
     /// Sends an encoded call and returns the reply's XML.
     pub(crate) async fn exchange(&self, body: Vec<u8>) -> Result<Bytes, Error> {
         let inner = &self.inner;
+        let body = inner.extensions.rewrite(body);
         let (body, gzipped) = match inner.gzip_requests_above {
             Some(threshold) if body.len() >= threshold => match gzip(&body) {
                 Ok(packed) => (packed, true),

@@ -8,6 +8,7 @@
 //! refused outright, and every input is bounded by [`Limits`].
 
 pub(crate) mod base64;
+mod compat;
 mod encoding;
 mod lexer;
 mod limits;
@@ -16,6 +17,7 @@ mod source;
 mod tag;
 pub(crate) mod write;
 
+pub use compat::{Extensions, FaultCodes, APACHE_EXTENSIONS_NS};
 pub use limits::Limits;
 pub use read::{Envelope, MethodCall, MethodResponse, Reader};
 pub use write::{write_call, write_fault, write_response, write_value};

@@ -30,6 +30,8 @@ pub struct ServerConfig {
     pub(crate) docs_page: bool,
     pub(crate) title: String,
     pub(crate) call_timeout: Option<Duration>,
+    pub(crate) extensions: crate::codec::Extensions,
+    pub(crate) fault_codes: crate::codec::FaultCodes,
     /// Set by `Server::basic_auth` / `Server::authorize` when the server starts, never here,
     /// so that replacing the configuration cannot drop them.
     pub(crate) access: super::auth::Access,
@@ -147,6 +149,34 @@ impl ServerConfig {
         self
     }
 
+    /// How replies spell `i8` and `nil`: plain (the default) or Apache XML-RPC's
+    /// `ex:`-prefixed form, for Java clients that require it. Requests are read in either
+    /// spelling regardless.
+    ///
+    /// ```
+    /// use xmlrpc_kit::codec::Extensions;
+    /// let config = xmlrpc_kit::server::ServerConfig::default().extensions(Extensions::Apache);
+    /// # let _ = config;
+    /// ```
+    pub fn extensions(mut self, extensions: crate::codec::Extensions) -> Self {
+        self.extensions = extensions;
+        self
+    }
+
+    /// Which codes the server's own faults carry: the interop codes (the default), or
+    /// Python's `SimpleXMLRPCServer` style (code 1, `"<class '...'>:message"`) for clients
+    /// written against a Python server. Faults from handlers keep their codes.
+    ///
+    /// ```
+    /// use xmlrpc_kit::codec::FaultCodes;
+    /// let config = xmlrpc_kit::server::ServerConfig::default().fault_codes(FaultCodes::Python);
+    /// # let _ = config;
+    /// ```
+    pub fn fault_codes(mut self, codes: crate::codec::FaultCodes) -> Self {
+        self.fault_codes = codes;
+        self
+    }
+
     /// The documentation page's title.
     pub fn title(mut self, title: impl Into<String>) -> Self {
         self.title = title.into();
@@ -170,6 +200,8 @@ impl Default for ServerConfig {
             docs_page: true,
             title: "XML-RPC server".to_owned(),
             call_timeout: Self::DEFAULT_CALL_TIMEOUT,
+            extensions: crate::codec::Extensions::Plain,
+            fault_codes: crate::codec::FaultCodes::Interop,
             access: super::auth::Access::default(),
         }
     }

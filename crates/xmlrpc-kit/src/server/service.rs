@@ -189,9 +189,10 @@ where
         }
         Err(fault) => {
             log_call(peer, &method_name, started, Some(&fault));
-            fault_body(&fault)
+            fault_body(&config.fault_codes.apply(fault, &method_name))
         }
     };
+    let xml = config.extensions.rewrite(xml);
     let gzip = accepts_gzip
         && config
             .gzip_threshold
