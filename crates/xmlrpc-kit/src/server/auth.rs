@@ -357,7 +357,9 @@ impl BasicAuth {
         if self.check(&user, &password).await {
             Verdict::User(user)
         } else {
-            tracing::info!(target: "xmlrpc_kit::access", user = %user.chars().take(64).collect::<String>(), "authentication failed");
+            // Debug-formatted: a name with control characters cannot forge log lines.
+            let user: String = user.chars().take(64).collect();
+            tracing::info!(target: "xmlrpc_kit::access", user = ?user, "authentication failed");
             Verdict::Refused(self.unauthorized("wrong user name or password"))
         }
     }
