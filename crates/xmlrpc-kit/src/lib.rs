@@ -62,11 +62,13 @@ pub mod fault;
 mod serde;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(any(feature = "server", feature = "client"))]
+mod transfer;
 pub mod value;
 
 pub use error::Error;
 pub use fault::Fault;
-pub use value::{Binary, DateTime, Struct, Value};
+pub use value::{Binary, Blob, DateTime, Struct, Value};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

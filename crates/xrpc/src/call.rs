@@ -46,6 +46,11 @@ pub(crate) struct Connection {
 impl Connection {
     /// A blocking client with these settings (building one sends nothing).
     fn client(&self) -> Result<Client, Error> {
+        Ok(self.builder().build_blocking()?)
+    }
+
+    /// The client settings, to add to before building.
+    pub(crate) fn builder(&self) -> xmlrpc_kit::client::ClientBuilder {
         let mut builder = Client::builder(&self.url).accept_gzip(self.gzip);
         if let Some(timeout) = self.timeout {
             builder = builder.timeout(timeout);
@@ -53,7 +58,7 @@ impl Connection {
         for header in &self.headers {
             builder = builder.header(&header.name, &header.value);
         }
-        Ok(builder.build_blocking()?)
+        builder
     }
 }
 

@@ -7,6 +7,7 @@
 //! - `call`: the client subcommands `call`, `methods`, `help` and `multicall`.
 //! - `bench`: `bench`, a load generator for any XML-RPC server.
 //! - `args`: `call`'s arguments (JSON and typed forms) and the client options' values.
+//! - `files`: `upload` and `download`, through a server's `files.*` service.
 //! - `seed`: the seed's service that `serve` runs; `secure`: its TLS and auth options.
 //! - `json`: the JSON form of XML-RPC values and documents.
 //! - `error`: what a subcommand can fail with.
@@ -17,6 +18,7 @@ mod call;
 mod decode;
 mod encode;
 mod error;
+mod files;
 mod json;
 mod secure;
 mod seed;
@@ -51,13 +53,14 @@ enum Command {
     /// Read the JSON form of a call, response or fault on stdin and print it as XML-RPC.
     #[command(after_long_help = json::MAPPING_HELP)]
     Encode,
-    /// Serve the seed's methods (get_string, add, echo, image_put, image_get) with
+    /// Serve the seed's methods (get_string, add, echo, image_put, image_get), the files.*
+    /// service over --root (upload, download, list, stat, delete, read, write), with
     /// introspection and multicall until Ctrl-C.
     Serve {
         /// Address to listen on (port 0 picks a free port).
         #[arg(long, default_value = "127.0.0.1:8888")]
         bind: String,
-        /// Folder for image_put / image_get files (made if missing).
+        /// Folder for image_put / image_get and the files.* service (made if missing).
         #[arg(long, default_value = "xrpc-files")]
         root: std::path::PathBuf,
         /// Serve HTTPS with this certificate chain (PEM, the server's certificate first).
@@ -86,6 +89,28 @@ enum Command {
         /// anew from the decoded result (same values, not the server's exact bytes).
         #[arg(long)]
         xml: bool,
+    },
+    /// Upload a file through the server's files.* service (as `xrpc serve` offers),
+    /// streamed in bounded memory, with a progress bar on a terminal; checks the SHA-256
+    /// the server computes of what it stored against the local file's.
+    Upload {
+        #[command(flatten)]
+        client: ClientArgs,
+        /// The file to send.
+        local: std::path::PathBuf,
+        /// Its name on the server (default: the local file's name).
+        remote: Option<String>,
+    },
+    /// Download a file from the server's files.* service, streamed to disk in bounded
+    /// memory; it takes its local name only after its SHA-256 matches the server's.
+    Download {
+        #[command(flatten)]
+        client: ClientArgs,
+        /// The file's name on the server.
+        remote: String,
+        /// Where to put it: a file name or a folder (default: the remote name's last part,
+        /// in the current folder).
+        local: Option<std::path::PathBuf>,
     },
     /// List the server's methods (system.listMethods), one per line.
     Methods {
@@ -155,6 +180,16 @@ struct ClientArgs {
 }
 
 impl ClientArgs {
+    /// The settings for a file transfer: no time limit unless `--timeout` sets one (a
+    /// large file takes as long as it takes).
+    fn transfer_connection(self) -> call::Connection {
+        let timeout = self.timeout.or(Some(Duration::from_secs(365 * 24 * 3600)));
+        call::Connection {
+            timeout,
+            ..self.connection()
+        }
+    }
+
     /// The settings `call` uses.
     fn connection(self) -> call::Connection {
         call::Connection {
@@ -198,6 +233,26 @@ fn main() -> ExitCode {
             let connection = client.connection();
             call::call(&connection, &method, &args, format, io::stdout().lock())
         }
+        Command::Upload {
+            client,
+            local,
+            remote,
+        } => files::upload(
+            &client.transfer_connection(),
+            &local,
+            remote.as_deref(),
+            io::stdout().lock(),
+        ),
+        Command::Download {
+            client,
+            remote,
+            local,
+        } => files::download(
+            &client.transfer_connection(),
+            &remote,
+            local.as_deref(),
+            io::stdout().lock(),
+        ),
         Command::Methods { client } => call::methods(&client.connection(), io::stdout().lock()),
         Command::Help { client, method } => {
             call::help(&client.connection(), &method, io::stdout().lock())

@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use xmlrpc_kit::server::Server;
+use xmlrpc_kit::server::files::FileService;
+use xmlrpc_kit::server::{Server, ServerConfig};
 use xmlrpc_kit::{Binary, Fault, Value};
 
 /// The file `image_put` writes, inside the root folder.
@@ -37,13 +38,22 @@ pub(crate) fn serve(
     Ok(())
 }
 
-/// The seed's server, keeping its files in `root` (made if missing).
+/// The largest request `xrpc serve` accepts: an upload of up to 48 GiB (as base64).
+const MAX_REQUEST: u64 = 64 << 30;
+
+/// The seed's server, keeping its files in `root` (made if missing), which the files.*
+/// service also serves.
 pub(crate) fn server(root: &Path) -> std::io::Result<Server> {
-    std::fs::create_dir_all(root)?;
-    let root: Arc<PathBuf> = Arc::new(root.canonicalize()?);
+    let files = FileService::new(root)?;
+    let root: Arc<PathBuf> = Arc::new(files.root().to_owned());
     let put_root = Arc::clone(&root);
     let get_root = Arc::clone(&root);
-    Ok(Server::new()
+    let config = ServerConfig::default()
+        .max_body_size(MAX_REQUEST)
+        .max_decompressed_size(MAX_REQUEST)
+        .spool_dir(files.spool_dir());
+    let server = files.mount(Server::new().config(config));
+    Ok(server
         .method("get_string", |s: String| format!("get string:{s}"))
         .help("Returns \"get string:\" followed by the given string.")
         .signature(["string", "string"])

@@ -2,9 +2,10 @@
 //! thread. Callers block on a plain channel, so it works from any thread, including a
 //! tokio blocking-pool thread, and one `Client` can be shared by many threads.
 
-use super::{decode_reply, AsyncClient, ClientBuilder, Error, Multicall};
+use super::transport::ReplyBody;
+use super::{AsyncClient, ClientBuilder, Error, Multicall};
+use crate::codec::segments::Encoded;
 use crate::value::Value;
-use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::sync::{mpsc, Arc, Mutex};
@@ -118,8 +119,7 @@ impl Client {
         params: P,
     ) -> Result<R, Error> {
         let body = self.client.encode(method, &params)?;
-        let reply = self.exchange(body)?;
-        decode_reply(&reply, &self.client.inner.limits)
+        self.round_trip(body)
     }
 
     /// Calls `method` with dynamic parameters and returns the dynamic result.
@@ -132,8 +132,16 @@ impl Client {
         Multicall::new(self.client.clone(), Some(self.clone()))
     }
 
+    /// Sends a call and decodes its reply: the exchange runs on the background runtime,
+    /// a streamed reply is read here, on the caller's thread.
+    pub(crate) fn round_trip<R: DeserializeOwned>(&self, body: Encoded) -> Result<R, Error> {
+        let reply = self.exchange(body)?;
+        let inner = &self.client.inner;
+        reply.decode_blocking(&inner.limits, &inner.spool)
+    }
+
     /// Runs one exchange on the background runtime and waits for it.
-    pub(crate) fn exchange(&self, body: Vec<u8>) -> Result<Bytes, Error> {
+    fn exchange(&self, body: Encoded) -> Result<ReplyBody, Error> {
         let (tx, rx) = mpsc::sync_channel(1);
         let client = self.client.clone();
         self.runtime.handle.spawn(async move {

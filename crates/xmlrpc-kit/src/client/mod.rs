@@ -13,10 +13,12 @@ pub use blocking::Client;
 pub use error::Error;
 pub use multicall::Multicall;
 
+use crate::codec::segments::Encoded;
 use crate::codec::{self, Envelope, Extensions, Limits, Reader};
 use crate::error::Category;
+use crate::transfer::OutgoingBody;
+use crate::value::blob::SpoolSettings;
 use crate::value::Value;
-use bytes::Bytes;
 use hyper::header::{
     HeaderMap, HeaderName, HeaderValue, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_TYPE, USER_AGENT,
 };
@@ -24,7 +26,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
-use transport::Http;
+use transport::{Http, ReplyBody, ReplySettings};
 use url::Endpoint;
 
 /// An async XML-RPC client: one line to connect, one line per call.
@@ -55,6 +57,46 @@ struct Inner {
     allow_nil: bool,
     extensions: Extensions,
     limits: Limits,
+    stream_threshold: u64,
+    spool: Arc<SpoolSettings>,
+    on_progress: Option<ProgressFn>,
+}
+
+/// How far a call's transfer has come, for a progress bar; see
+/// [`ClientBuilder::on_progress`].
+///
+/// ```
+/// use xmlrpc_kit::client::Transfer;
+/// let t = Transfer::Sent { bytes: 50, total: 200 };
+/// assert_eq!(t, Transfer::Sent { bytes: 50, total: 200 });
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Transfer {
+    /// Bytes of streamed files (file-backed [`Blob`](crate::Blob)s) sent so far, of `total`.
+    Sent {
+        /// Sent so far.
+        bytes: u64,
+        /// All the files' bytes.
+        total: u64,
+    },
+    /// Bytes of the reply's body received so far, of `total` when the server said.
+    Received {
+        /// Received so far.
+        bytes: u64,
+        /// The reply's `Content-Length`.
+        total: Option<u64>,
+    },
+}
+
+/// A progress callback.
+#[derive(Clone)]
+struct ProgressFn(Arc<dyn Fn(Transfer) + Send + Sync>);
+
+impl std::fmt::Debug for ProgressFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressFn")
+    }
 }
 
 /// Settings for a client; start from [`AsyncClient::builder`] or [`Client::builder`].
@@ -88,6 +130,10 @@ pub struct ClientBuilder {
     limits: Limits,
     root_certificates: Option<Vec<u8>>,
     pool_idle_timeout: Duration,
+    stream_threshold: u64,
+    spool_threshold: usize,
+    spool_dir: std::path::PathBuf,
+    on_progress: Option<ProgressFn>,
 }
 
 impl ClientBuilder {
@@ -115,7 +161,67 @@ impl ClientBuilder {
             limits: Limits::default(),
             root_certificates: None,
             pool_idle_timeout: Self::DEFAULT_POOL_IDLE_TIMEOUT,
+            stream_threshold: 1 << 20,
+            spool_threshold: 1 << 20,
+            spool_dir: std::env::temp_dir(),
+            on_progress: None,
         }
+    }
+
+    /// Replies larger than this (or of unknown length) are read while they arrive, and
+    /// their `<base64>` values larger than [`spool_threshold`](Self::spool_threshold) are
+    /// decoded into temporary files: ask for a [`Blob`](crate::Blob) result to keep one as
+    /// a file. For such a reply the [`timeout`](Self::timeout) bounds each wait for data,
+    /// not the whole transfer. Default 1 MiB.
+    ///
+    /// ```
+    /// let b = xmlrpc_kit::client::Client::builder("http://localhost:8888").stream_threshold(256 << 10);
+    /// # let _ = b;
+    /// ```
+    pub fn stream_threshold(mut self, bytes: u64) -> Self {
+        self.stream_threshold = bytes;
+        self
+    }
+
+    /// In a streamed reply, `<base64>` values larger than this go to a temporary file.
+    /// Default 1 MiB.
+    ///
+    /// ```
+    /// let b = xmlrpc_kit::client::Client::builder("http://localhost:8888").spool_threshold(8 << 20);
+    /// # let _ = b;
+    /// ```
+    pub fn spool_threshold(mut self, bytes: usize) -> Self {
+        self.spool_threshold = bytes;
+        self
+    }
+
+    /// Where spooled reply values are written; the system's temporary directory by default.
+    /// Put it on the file system of the final destination to make
+    /// [`Blob::persist`](crate::Blob::persist) a rename.
+    ///
+    /// ```
+    /// let b = xmlrpc_kit::client::Client::builder("http://localhost:8888").spool_dir("downloads");
+    /// # let _ = b;
+    /// ```
+    pub fn spool_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.spool_dir = dir.into();
+        self
+    }
+
+    /// Calls `f` as a call's files go out and as its reply comes in.
+    ///
+    /// ```
+    /// use xmlrpc_kit::client::{Client, Transfer};
+    /// let b = Client::builder("http://localhost:8888").on_progress(|t| {
+    ///     if let Transfer::Sent { bytes, total } = t {
+    ///         eprint!("\r{bytes}/{total}");
+    ///     }
+    /// });
+    /// # let _ = b;
+    /// ```
+    pub fn on_progress(mut self, f: impl Fn(Transfer) + Send + Sync + 'static) -> Self {
+        self.on_progress = Some(ProgressFn(Arc::new(f)));
+        self
     }
 
     /// Time allowed for a whole call, from sending to the last byte of the reply; `None`
@@ -271,6 +377,12 @@ impl ClientBuilder {
                 allow_nil: self.allow_nil,
                 extensions: self.extensions,
                 limits: self.limits,
+                stream_threshold: self.stream_threshold,
+                spool: Arc::new(SpoolSettings {
+                    dir: self.spool_dir,
+                    threshold: self.spool_threshold,
+                }),
+                on_progress: self.on_progress,
             }),
         })
     }
@@ -337,14 +449,34 @@ impl AsyncClient {
     /// let sum: i64 = client.call("add", (8, 8)).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn call<R: DeserializeOwned, P: Serialize>(
+    pub async fn call<R: DeserializeOwned + Send + 'static, P: Serialize>(
         &self,
         method: &str,
         params: P,
     ) -> Result<R, Error> {
         let body = self.encode(method, &params)?;
         let reply = self.exchange(body).await?;
-        decode_reply(&reply, &self.inner.limits)
+        self.decode(reply).await
+    }
+
+    /// Decodes a reply; a streamed one on a blocking thread.
+    pub(crate) async fn decode<R: DeserializeOwned + Send + 'static>(
+        &self,
+        reply: ReplyBody,
+    ) -> Result<R, Error> {
+        let limits = self.inner.limits;
+        match reply {
+            ReplyBody::Whole(bytes) => decode_reply(&bytes, &limits),
+            streamed => {
+                let spool = Arc::clone(&self.inner.spool);
+                tokio::task::spawn_blocking(move || streamed.decode_blocking(&limits, &spool))
+                    .await
+                    .map_err(|e| Error::Connect {
+                        endpoint: self.url(),
+                        reason: format!("the reply could not be read: {e}"),
+                    })?
+            }
+        }
     }
 
     /// Calls `method` with dynamic parameters and returns the dynamic result.
@@ -378,9 +510,10 @@ impl AsyncClient {
         &self,
         method: &str,
         params: &P,
-    ) -> Result<Vec<u8>, Error> {
-        let body = codec::call_to_vec(method, params).map_err(Error::Encode)?;
-        self.check_nil(&body)?;
+    ) -> Result<Encoded, Error> {
+        let body = Encoded::capture(256, |out| codec::write_call(out, method, params))
+            .map_err(Error::Encode)?;
+        self.check_nil(&body.xml)?;
         Ok(body)
     }
 
@@ -392,24 +525,54 @@ impl AsyncClient {
         Ok(())
     }
 
-    /// Sends an encoded call and returns the reply's XML.
-    pub(crate) async fn exchange(&self, body: Vec<u8>) -> Result<Bytes, Error> {
+    /// Sends an encoded call and returns the reply's XML (whole, or arriving).
+    pub(crate) async fn exchange(&self, body: Encoded) -> Result<ReplyBody, Error> {
         let inner = &self.inner;
-        let body = inner.extensions.rewrite(body);
-        let (body, gzipped) = match inner.gzip_requests_above {
-            Some(threshold) if body.len() >= threshold => match gzip(&body) {
-                Ok(packed) => (packed, true),
-                Err(_) => (body, false),
-            },
-            _ => (body, false),
+        let body = Encoded {
+            xml: inner.extensions.rewrite(body.xml),
+            ..body
+        };
+        let progress = inner.on_progress.clone();
+        let (body, gzipped) = if body.is_plain() {
+            let xml = body.xml;
+            match inner.gzip_requests_above {
+                Some(threshold) if xml.len() >= threshold => match gzip(&xml) {
+                    Ok(packed) => (OutgoingBody::from(packed), true),
+                    Err(_) => (OutgoingBody::from(xml), false),
+                },
+                _ => (OutgoingBody::from(xml), false),
+            }
+        } else {
+            let parts = body.into_parts().map_err(Error::Encode)?;
+            let total: u64 = parts
+                .iter()
+                .map(|part| match part {
+                    crate::codec::segments::Part::Blob(blob) => blob.len(),
+                    crate::codec::segments::Part::Xml(_) => 0,
+                })
+                .sum();
+            let sent = progress
+                .clone()
+                .map(|ProgressFn(f)| -> crate::transfer::Progress {
+                    Arc::new(move |bytes| f(Transfer::Sent { bytes, total }))
+                });
+            (OutgoingBody::from_parts(parts, sent), false)
+        };
+        let settings = ReplySettings {
+            max_reply: inner.max_reply_size,
+            stream_threshold: inner.stream_threshold,
+            idle: inner.timeout.unwrap_or(Duration::from_secs(24 * 3600)),
+            progress: progress.map(|ProgressFn(f)| -> crate::transfer::Progress {
+                Arc::new(move |bytes| f(Transfer::Received { bytes, total: None }))
+            }),
         };
         let exchange = transport::exchange(
             &inner.http,
             &inner.endpoint,
             &inner.headers,
-            Bytes::from(body),
+            body,
             gzipped,
-            inner.max_reply_size,
+            &settings,
         );
         match inner.timeout {
             None => exchange.await,

@@ -1,7 +1,8 @@
 //! `Multicall`: queue calls, send them as one `system.multicall`, get a result or a fault
 //! for each, in order.
 
-use super::{decode_reply, AsyncClient, Client, Error};
+use super::{AsyncClient, Client, Error};
+use crate::codec::segments::Encoded;
 use crate::codec::write::write_params_array;
 use crate::fault::Fault;
 use crate::serde::ser::write_escaped;
@@ -75,21 +76,21 @@ impl Multicall {
 
     /// Sends the batch from async code.
     pub async fn send_async(self) -> Result<Vec<Result<Value, Fault>>, Error> {
-        let reply = self.client.exchange(self.body()).await?;
-        self.results(&reply)
+        let reply = self.client.exchange(Encoded::plain(self.body())).await?;
+        let items: Vec<Value> = self.client.decode(reply).await?;
+        self.results(items)
     }
 
     /// Sends the batch, blocking (from a batch made by the blocking [`Client`]).
     pub fn send(self) -> Result<Vec<Result<Value, Fault>>, Error> {
-        let reply = match &self.blocking {
-            Some(client) => client.exchange(self.body())?,
+        let items: Vec<Value> = match &self.blocking {
+            Some(client) => client.round_trip(Encoded::plain(self.body()))?,
             None => client_runtime_missing()?,
         };
-        self.results(&reply)
+        self.results(items)
     }
 
-    fn results(&self, reply: &[u8]) -> Result<Vec<Result<Value, Fault>>, Error> {
-        let items: Vec<Value> = decode_reply(reply, &self.client.inner.limits)?;
+    fn results(&self, items: Vec<Value>) -> Result<Vec<Result<Value, Fault>>, Error> {
         if items.len() != self.count {
             return Err(Error::Reply(crate::Error::message(format!(
                 "system.multicall answered {} results for {} calls",
@@ -101,7 +102,7 @@ impl Multicall {
     }
 }
 
-fn client_runtime_missing() -> Result<bytes::Bytes, Error> {
+fn client_runtime_missing() -> Result<Vec<Value>, Error> {
     Err(Error::Connect {
         endpoint: String::new(),
         reason: "a batch from AsyncClient::multicall must be sent with send_async".into(),

@@ -1,33 +1,142 @@
 //! One HTTP exchange: POST the call, then read the reply within the size limit (checked on
 //! `Content-Length` first, then while reading), inflating a gzip reply up to the same cap.
+//! A small reply is collected; a large one (or one of unknown length) is pumped into a
+//! channel for the streaming reader, which spools large base64 values to files.
 
 use super::error::Error;
 use super::url::Endpoint;
+use crate::codec::{Envelope, Limits, Reader};
+use crate::error::Category;
+use crate::transfer::{self, CappedReader, ChannelReader, OutgoingBody, Progress, PumpError};
+use crate::value::blob::SpoolSettings;
 use bytes::{Buf, Bytes, BytesMut};
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::header::{HeaderMap, HeaderValue, CONTENT_ENCODING, CONTENT_LENGTH};
 use hyper::{Method, Request, StatusCode};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
+use serde::de::DeserializeOwned;
 use std::io::Read;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// The pooled HTTP client underneath.
 pub(crate) type Http =
-    hyper_util::client::legacy::Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+    hyper_util::client::legacy::Client<HttpsConnector<HttpConnector>, OutgoingBody>;
 
-/// Sends `body` and returns the reply's XML.
+/// How a reply is read.
+pub(crate) struct ReplySettings {
+    pub(crate) max_reply: u64,
+    /// Replies larger than this, or of unknown length, are streamed.
+    pub(crate) stream_threshold: u64,
+    /// For a streamed reply: the longest wait for more of it.
+    pub(crate) idle: Duration,
+    pub(crate) progress: Option<Progress>,
+}
+
+/// A reply's XML: whole, or still arriving.
+pub(crate) enum ReplyBody {
+    Whole(Bytes),
+    Streamed(StreamedReply),
+}
+
+/// A reply being pumped into a channel by a task on the runtime.
+pub(crate) struct StreamedReply {
+    input: ChannelReader,
+    gzip: bool,
+    max_reply: u64,
+    endpoint: String,
+    pumped: tokio::sync::oneshot::Receiver<Result<u64, PumpError>>,
+}
+
+impl ReplyBody {
+    /// Decodes the reply as `R`, or its fault. For a streamed reply this blocks: call it
+    /// off the runtime.
+    pub(crate) fn decode_blocking<R: DeserializeOwned>(
+        self,
+        limits: &Limits,
+        spool: &Arc<SpoolSettings>,
+    ) -> Result<R, Error> {
+        match self {
+            ReplyBody::Whole(bytes) => super::decode_reply(&bytes, limits),
+            ReplyBody::Streamed(reply) => reply.decode(limits, spool),
+        }
+    }
+}
+
+impl StreamedReply {
+    fn decode<R: DeserializeOwned>(
+        self,
+        limits: &Limits,
+        spool: &Arc<SpoolSettings>,
+    ) -> Result<R, Error> {
+        let StreamedReply {
+            input,
+            gzip,
+            max_reply,
+            endpoint,
+            pumped,
+        } = self;
+        let limits = limits.max_document_size(limits.max_document_size.max(max_reply));
+        let decoded = {
+            let input: Box<dyn std::io::BufRead> = if gzip {
+                Box::new(std::io::BufReader::with_capacity(
+                    64 << 10,
+                    CappedReader::new(flate2::read::MultiGzDecoder::new(input), max_reply),
+                ))
+            } else {
+                Box::new(input)
+            };
+            decode_stream::<R>(input, limits, spool)
+            // The reader goes here, so a pump still sending stops.
+        };
+        match pumped.blocking_recv() {
+            Ok(Err(PumpError::TooLarge(limit))) => Err(Error::ReplyTooLarge { limit }),
+            Ok(Err(e)) => Err(Error::Connect {
+                endpoint,
+                reason: format!("the reply was cut off: {e}"),
+            }),
+            Ok(Ok(_)) | Err(_) => decoded,
+        }
+    }
+}
+
+fn decode_stream<R: DeserializeOwned>(
+    input: Box<dyn std::io::BufRead + '_>,
+    limits: Limits,
+    spool: &Arc<SpoolSettings>,
+) -> Result<R, Error> {
+    let classify = |e: crate::Error| match e.category() {
+        Category::Data => Error::Type(e),
+        _ => Error::Reply(e),
+    };
+    let mut reader = Reader::from_reader(input)
+        .map_err(Error::Reply)?
+        .with_limits(limits)
+        .with_spool(Some(Arc::clone(spool)));
+    match reader.read_envelope().map_err(Error::Reply)? {
+        Envelope::Response => reader.read_result::<R>().map_err(classify),
+        Envelope::Fault => Err(reader.read_fault().map_err(Error::Reply)?.into()),
+        Envelope::Call { .. } => Err(Error::Reply(crate::Error::message(
+            "expected a <methodResponse>, found a <methodCall>",
+        ))),
+    }
+}
+
+/// Sends `body` and returns the reply's XML, whole or streaming.
 pub(crate) async fn exchange(
     http: &Http,
     endpoint: &Endpoint,
     headers: &HeaderMap,
-    body: Bytes,
+    body: OutgoingBody,
     gzipped: bool,
-    max_reply: u64,
-) -> Result<Bytes, Error> {
+    settings: &ReplySettings,
+) -> Result<ReplyBody, Error> {
+    let max_reply = settings.max_reply;
     let mut request = Request::builder()
         .method(Method::POST)
         .uri(endpoint.uri())
-        .body(Full::new(body))
+        .body(body)
         .map_err(|e| Error::Url {
             url: endpoint.uri(),
             reason: e.to_string(),
@@ -63,6 +172,41 @@ pub(crate) async fn exchange(
     if declared.is_some_and(|n| n > max_reply) {
         return Err(Error::ReplyTooLarge { limit: max_reply });
     }
+    let encoding = parts
+        .headers
+        .get(CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok());
+    if declared.is_none_or(|n| n > settings.stream_threshold) {
+        let gzip = match encoding.map(str::trim) {
+            None | Some("") | Some("identity") => false,
+            Some(e) if e.eq_ignore_ascii_case("gzip") || e.eq_ignore_ascii_case("x-gzip") => true,
+            Some(other) => {
+                return Err(Error::Connect {
+                    endpoint: endpoint.uri(),
+                    reason: format!("the reply uses an unknown Content-Encoding `{other}`"),
+                })
+            }
+        };
+        let (tx, input) = transfer::channel();
+        let (done, pumped) = tokio::sync::oneshot::channel();
+        let pump = transfer::pump(
+            body,
+            tx,
+            max_reply,
+            settings.idle,
+            settings.progress.clone(),
+        );
+        tokio::spawn(async move {
+            let _ = done.send(pump.await);
+        });
+        return Ok(ReplyBody::Streamed(StreamedReply {
+            input,
+            gzip,
+            max_reply,
+            endpoint: endpoint.uri(),
+            pumped,
+        }));
+    }
     let raw = read_limited(body, max_reply).await.map_err(|e| match e {
         ReadError::TooLarge => Error::ReplyTooLarge { limit: max_reply },
         ReadError::Body(reason) => Error::Connect {
@@ -70,12 +214,11 @@ pub(crate) async fn exchange(
             reason: format!("the reply was cut off: {reason}"),
         },
     })?;
-    let encoding = parts
-        .headers
-        .get(CONTENT_ENCODING)
-        .and_then(|v| v.to_str().ok());
+    if let Some(progress) = &settings.progress {
+        progress(raw.len() as u64);
+    }
     match encoding.map(str::trim) {
-        None | Some("") | Some("identity") => Ok(raw),
+        None | Some("") | Some("identity") => Ok(ReplyBody::Whole(raw)),
         Some(e) if e.eq_ignore_ascii_case("gzip") || e.eq_ignore_ascii_case("x-gzip") => {
             let mut out = Vec::with_capacity((raw.len() * 4).min(1 << 20));
             flate2::read::MultiGzDecoder::new(&raw[..])
@@ -88,7 +231,7 @@ pub(crate) async fn exchange(
             if out.len() as u64 > max_reply {
                 return Err(Error::ReplyTooLarge { limit: max_reply });
             }
-            Ok(Bytes::from(out))
+            Ok(ReplyBody::Whole(Bytes::from(out)))
         }
         Some(other) => Err(Error::Connect {
             endpoint: endpoint.uri(),

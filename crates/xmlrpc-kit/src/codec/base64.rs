@@ -205,6 +205,19 @@ impl Decoder {
             .map_err(|_| invalid(quads))
     }
 
+    /// Hands the bytes decoded so far to `sink` and forgets them (keeping the buffer).
+    pub(crate) fn drain(
+        &mut self,
+        sink: &mut dyn FnMut(&[u8]) -> io::Result<()>,
+    ) -> io::Result<()> {
+        if self.out.is_empty() {
+            return Ok(());
+        }
+        sink(&self.out)?;
+        self.out.clear();
+        Ok(())
+    }
+
     /// Decodes what is left (a final quad, perhaps with padding or without) and returns
     /// the bytes.
     pub(crate) fn finish(mut self) -> Result<Vec<u8>, DecodeError> {

@@ -13,6 +13,7 @@ mod encoding;
 mod lexer;
 mod limits;
 pub(crate) mod read;
+pub(crate) mod segments;
 mod source;
 mod tag;
 pub(crate) mod write;

@@ -8,9 +8,11 @@ use super::source::{Source, Token};
 pub(crate) use super::tag::Tag;
 use crate::error::{Error, ErrorCode};
 use crate::fault::Fault;
-use crate::value::{DateTime, Struct, Value};
+use crate::value::blob::{Spool, SpoolSettings};
+use crate::value::{Blob, DateTime, Struct, Value};
 use serde::de::DeserializeOwned;
 use std::io::BufRead;
+use std::sync::Arc;
 
 /// A pull reader for one XML-RPC document: a call, a response, or a fault.
 ///
@@ -43,6 +45,8 @@ pub struct Reader<'a> {
     /// The name of the last element that is not part of XML-RPC, for error messages.
     other_name: String,
     started: bool,
+    /// Where large base64 values go, when they are spooled (streamed documents).
+    spool: Option<Arc<SpoolSettings>>,
 }
 
 /// What a document is, read from its root element.
@@ -141,10 +145,23 @@ pub(crate) enum Scalar {
     Double(f64),
     DateTime(DateTime),
     Base64(Vec<u8>),
+    /// A base64 value too large for memory, decoded into a spool file.
+    Spooled(Blob),
     Nil,
 }
 
+impl Scalar {
+    /// The value; a spooled base64 value is loaded, if it fits the in-memory limit.
+    fn into_value(self, reader: &Reader<'_>) -> Result<Value, Error> {
+        Ok(match self {
+            Scalar::Spooled(blob) => Value::Base64(reader.load_spooled(&blob)?.into()),
+            other => Value::from(other),
+        })
+    }
+}
+
 impl From<Scalar> for Value {
+    /// A spooled value cannot be loaded here, so becomes empty: use `Scalar::into_value`.
     fn from(s: Scalar) -> Value {
         match s {
             Scalar::Int(i) => Value::Int(i),
@@ -154,6 +171,7 @@ impl From<Scalar> for Value {
             Scalar::Double(d) => Value::Double(d),
             Scalar::DateTime(t) => Value::DateTime(t),
             Scalar::Base64(b) => Value::Base64(b.into()),
+            Scalar::Spooled(_) => Value::Base64(Vec::new().into()),
             Scalar::Nil => Value::Nil,
         }
     }
@@ -229,6 +247,7 @@ impl<'a> Reader<'a> {
             root: Tag::Other,
             params: ParamsState::Done,
             pending: String::new(),
+            spool: None,
             other_name: String::new(),
             started: false,
         }
@@ -245,6 +264,14 @@ impl<'a> Reader<'a> {
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.source.set_limits(&limits);
         self.limits = limits;
+        self
+    }
+
+    /// Spools base64 values larger than the settings' threshold into temporary files
+    /// (a consumer that wants a `Blob` then gets the file; one that wants bytes loads it,
+    /// within the base64 limit).
+    pub(crate) fn with_spool(mut self, settings: Option<Arc<SpoolSettings>>) -> Self {
+        self.spool = settings;
         self
     }
 
@@ -558,7 +585,7 @@ impl<'a> Reader<'a> {
         let mut head = self.value_head(empty)?;
         loop {
             let mut done = match head {
-                Head::Scalar(s) => Some(Value::from(s)),
+                Head::Scalar(s) => Some(s.into_value(self)?),
                 Head::Array(state) => {
                     stack.push(Frame::Array(Vec::new(), state));
                     None
@@ -682,7 +709,7 @@ impl<'a> Reader<'a> {
                 Scalar::String(s)
             }
             Tag::Base64 if empty => Scalar::Base64(Vec::new()),
-            Tag::Base64 => Scalar::Base64(self.read_base64()?),
+            Tag::Base64 => self.read_base64()?,
             Tag::Nil => {
                 if !empty {
                     let mut text = std::mem::take(&mut self.pending);
@@ -824,13 +851,43 @@ impl<'a> Reader<'a> {
         self.expect_end(Tag::Member)
     }
 
-    /// Reads a `<base64>` text node, decoding it as it streams past.
-    fn read_base64(&mut self) -> Result<Vec<u8>, Error> {
+    /// Reads a `<base64>` text node, decoding it as it streams past: into memory, or,
+    /// when spooling is on, into a spool that moves to a file past its threshold.
+    fn read_base64(&mut self) -> Result<Scalar, Error> {
+        let Some(settings) = self.spool.clone() else {
+            let mut decoder = base64::Decoder::new(self.limits.max_base64_len);
+            self.decode_base64(&mut decoder, None)?;
+            return decoder
+                .finish()
+                .map(Scalar::Base64)
+                .map_err(|e| self.base64_error(e));
+        };
+        let mut spool = Spool::new(&settings);
+        let mut decoder = base64::Decoder::new(usize::MAX);
+        self.decode_base64(&mut decoder, Some(&mut |bytes| spool.write(bytes)))?;
+        let rest = decoder.finish().map_err(|e| self.base64_error(e))?;
+        let blob = spool
+            .write(&rest)
+            .and_then(|()| spool.finish())
+            .map_err(|e| self.io_error(e))?;
+        Ok(match blob.into_memory() {
+            Ok(bytes) => Scalar::Base64(bytes),
+            Err(blob) => Scalar::Spooled(blob),
+        })
+    }
+
+    /// Feeds the text of a `<base64>` element to `decoder` up to `</base64>`, passing the
+    /// bytes decoded so far to `drain`, if given, after each piece (the decoder then
+    /// forgets them; without a drain it keeps them all).
+    fn decode_base64(
+        &mut self,
+        decoder: &mut base64::Decoder,
+        mut drain: Option<&mut dyn FnMut(&[u8]) -> std::io::Result<()>>,
+    ) -> Result<(), Error> {
         enum RawError {
             Io(std::io::Error),
             Decode(DecodeError),
         }
-        let mut decoder = base64::Decoder::new(self.limits.max_base64_len);
         // The bulk of the text, straight from the input up to the first markup or reference.
         let raw = self.source.with_raw(|input| loop {
             let buf = match input.fill_buf() {
@@ -847,6 +904,9 @@ impl<'a> Reader<'a> {
             };
             decoder.feed(&buf[..len]).map_err(RawError::Decode)?;
             input.consume(len);
+            if let Some(drain) = drain.as_deref_mut() {
+                decoder.drain(drain).map_err(RawError::Io)?;
+            }
             if stop {
                 return Ok(());
             }
@@ -858,18 +918,39 @@ impl<'a> Reader<'a> {
         }
         // Whatever follows (comments, CDATA, references, more text) comes as events.
         let mut text = std::mem::take(&mut self.pending);
-        loop {
+        let result = loop {
             text.clear();
-            match self.step(Some(&mut text))? {
-                Step::Text { .. } => decoder
-                    .feed(text.as_bytes())
-                    .map_err(|e| self.base64_error(e))?,
-                Step::End(Tag::Base64) => break,
-                other => return Err(self.unexpected("base64 text or </base64>", other)),
+            match self.step(Some(&mut text)) {
+                Ok(Step::Text { .. }) => {
+                    if let Err(e) = decoder.feed(text.as_bytes()) {
+                        break Err(self.base64_error(e));
+                    }
+                    if let Some(drain) = drain.as_deref_mut() {
+                        if let Err(e) = decoder.drain(drain) {
+                            break Err(self.io_error(e));
+                        }
+                    }
+                }
+                Ok(Step::End(Tag::Base64)) => break Ok(()),
+                Ok(other) => break Err(self.unexpected("base64 text or </base64>", other)),
+                Err(e) => break Err(e),
             }
-        }
+        };
         self.pending = text;
-        decoder.finish().map_err(|e| self.base64_error(e))
+        result
+    }
+
+    /// A spooled base64 value in memory, for a consumer that wants bytes, within the
+    /// in-memory base64 limit.
+    pub(crate) fn load_spooled(&self, blob: &Blob) -> Result<Vec<u8>, Error> {
+        let limit = self.limits.max_base64_len;
+        if blob.len() > limit as u64 {
+            return Err(self.error(ErrorCode::Limit {
+                what: "base64 value (decoded bytes) held in memory; receive it as a Blob to stream it to a file",
+                limit: limit as u64,
+            }));
+        }
+        blob.to_vec().map_err(|e| self.io_error(e))
     }
 
     // ----- events ----------------------------------------------------------------------

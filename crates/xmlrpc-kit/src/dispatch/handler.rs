@@ -2,8 +2,12 @@
 //! implements the handler traits for functions of 0 to 16 typed arguments; arguments are
 //! decoded by serde, results encoded by serde, and a decoding failure becomes fault -32602.
 
+// The handler traits' `call` methods are hidden plumbing whose reply type stays private.
+#![allow(private_interfaces)]
+
 use super::params::Params;
 use crate::codec;
+use crate::codec::segments::Encoded;
 use crate::error::Category;
 use crate::fault::Fault;
 use serde::de::DeserializeOwned;
@@ -13,8 +17,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-/// The encoded `<value>` of a successful call, or its fault.
-pub(crate) type Reply = Result<Vec<u8>, Fault>;
+/// The encoded `<value>` of a successful call (with any file-backed blobs it streams), or
+/// its fault.
+pub(crate) type Reply = Result<Encoded, Fault>;
 
 /// A reply still being computed.
 pub(crate) type ReplyFuture = Pin<Box<dyn Future<Output = Reply> + Send>>;
@@ -115,14 +120,12 @@ pub trait BlockingHandler<Args, M>: Send + Sync + 'static {
 /// Encodes a handler's result as a `<value>`.
 pub(crate) fn encode<T: Serialize>(result: Result<T, Fault>) -> Reply {
     let value = result?;
-    let mut out = Vec::with_capacity(64);
-    codec::write_value(&mut out, &value).map_err(|e| {
+    Encoded::capture(64, |out| codec::write_value(out, &value)).map_err(|e| {
         Fault::new(
             Fault::INTERNAL_ERROR,
             format!("the result cannot be sent as XML-RPC: {e}"),
         )
-    })?;
-    Ok(out)
+    })
 }
 
 /// The fault for parameters that could not be decoded.

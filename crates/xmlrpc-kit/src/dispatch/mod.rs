@@ -347,6 +347,9 @@ impl Registry {
             Invocation::Ready(reply) => reply,
             Invocation::Pending(future) => future.await,
         }?;
+        let reply = reply
+            .inline()
+            .map_err(|e| Fault::new(Fault::INTERNAL_ERROR, e.to_string()))?;
         reply_to_value(&reply)
     }
 }

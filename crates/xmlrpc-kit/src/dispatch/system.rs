@@ -3,6 +3,7 @@
 
 use super::handler::{encode, params_fault, Invocation, Reply};
 use super::{Gate, Params, Registry};
+use crate::codec::segments::Encoded;
 use crate::fault::Fault;
 use crate::value::{Struct, Value};
 use std::sync::Arc;
@@ -224,7 +225,7 @@ async fn multicall(registry: Arc<Registry>, calls: Vec<Value>, gate: Option<Gate
     let mut out = Vec::with_capacity(
         64 + replies
             .iter()
-            .map(|r| r.as_ref().map_or(128, Vec::len) + 40)
+            .map(|r| r.as_ref().map_or(128, |e| e.xml.len()) + 40)
             .sum::<usize>(),
     );
     out.extend_from_slice(b"<value><array><data>");
@@ -232,7 +233,11 @@ async fn multicall(registry: Arc<Registry>, calls: Vec<Value>, gate: Option<Gate
         match reply {
             Ok(value) => {
                 out.extend_from_slice(b"<value><array><data>");
-                out.extend_from_slice(&value);
+                // A streamed blob cannot stream from inside a batch: it is sent inline.
+                let xml = value.inline().map_err(|e| {
+                    Fault::new(Fault::INTERNAL_ERROR, format!("cannot send a result: {e}"))
+                })?;
+                out.extend_from_slice(&xml);
                 out.extend_from_slice(b"</data></array></value>");
             }
             Err(fault) => {
@@ -240,12 +245,12 @@ async fn multicall(registry: Arc<Registry>, calls: Vec<Value>, gate: Option<Gate
                     ("faultCode".to_owned(), Value::Int(fault.code)),
                     ("faultString".to_owned(), Value::String(fault.string)),
                 ]);
-                out.extend_from_slice(&encode(Ok(fault_struct))?);
+                out.extend_from_slice(&encode(Ok(fault_struct))?.xml);
             }
         }
     }
     out.extend_from_slice(b"</data></array></value>");
-    Ok(out)
+    Ok(Encoded::plain(out))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use crate::codec::read::{ArrayState, Head, MemberStart, Reader, Scalar, StructState};
 use crate::error::Error;
+use crate::value::blob::{hand_over, BLOB_TOKEN};
 use crate::value::{Value, DATETIME_TOKEN};
 use serde::de::value::{MapDeserializer, SeqDeserializer, StringDeserializer};
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
@@ -83,6 +84,9 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'_, '_> {
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.head {
+            Head::Scalar(Scalar::Spooled(blob)) => {
+                visitor.visit_byte_buf(self.reader.load_spooled(&blob)?)
+            }
             Head::Scalar(scalar) => visit_scalar(scalar, visitor),
             Head::Array(mut state) => {
                 let value = visitor.visit_seq(ArrayAccess {
@@ -126,6 +130,13 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'_, '_> {
                 visitor.visit_string(t.to_string())
             }
             Head::Scalar(Scalar::String(s)) if name == DATETIME_TOKEN => visitor.visit_string(s),
+            Head::Scalar(Scalar::Spooled(blob)) if name == BLOB_TOKEN => {
+                hand_over(blob);
+                visitor.visit_str(BLOB_TOKEN)
+            }
+            Head::Scalar(Scalar::Base64(bytes)) if name == BLOB_TOKEN => {
+                visitor.visit_byte_buf(bytes)
+            }
             _ => visitor.visit_newtype_struct(self),
         }
     }
@@ -133,6 +144,9 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'_, '_> {
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.head {
             Head::Scalar(Scalar::Base64(bytes)) => visit_bytes_as_seq(bytes, visitor),
+            Head::Scalar(Scalar::Spooled(blob)) => {
+                visit_bytes_as_seq(self.reader.load_spooled(&blob)?, visitor)
+            }
             _ => self.deserialize_any(visitor),
         }
     }
@@ -199,6 +213,8 @@ fn visit_scalar<'de, V: Visitor<'de>>(scalar: Scalar, visitor: V) -> Result<V::V
         Scalar::Double(d) => visitor.visit_f64(d),
         Scalar::DateTime(t) => visit_datetime(t.to_string(), visitor),
         Scalar::Base64(b) => visitor.visit_byte_buf(b),
+        // Loaded (within the limit) by the caller, which has the reader.
+        Scalar::Spooled(_) => Err(Error::message("a spooled base64 value was not loaded")),
         Scalar::Nil => visitor.visit_unit(),
     }
 }

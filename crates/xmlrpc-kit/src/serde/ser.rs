@@ -3,6 +3,7 @@
 
 use crate::codec::base64;
 use crate::error::Error;
+use crate::value::blob::BLOB_TOKEN;
 use crate::value::{DATETIME_TOKEN, I8_TOKEN};
 use serde::ser::{self, Impossible, Serialize};
 use std::io::Write;
@@ -212,6 +213,17 @@ impl<'w, W: Write + ?Sized> ser::Serializer for ValueSerializer<'w, W> {
                 self.out
                     .write_all(b"</dateTime.iso8601></value>")
                     .map_err(io)
+            }
+            BLOB_TOKEN => {
+                // A file-backed blob under a segment capture: a marker that the body
+                // streamer replaces with the file's base64 (see `codec::segments`).
+                let index = value.serialize(IntProbe)?;
+                let mut buf = itoa::Buffer::new();
+                self.scalar(
+                    b"<value><base64>\0",
+                    buf.format(index).as_bytes(),
+                    b"\0</base64></value>",
+                )
             }
             _ => value.serialize(self),
         }

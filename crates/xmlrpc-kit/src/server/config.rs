@@ -32,6 +32,9 @@ pub struct ServerConfig {
     pub(crate) call_timeout: Option<Duration>,
     pub(crate) extensions: crate::codec::Extensions,
     pub(crate) fault_codes: crate::codec::FaultCodes,
+    pub(crate) stream_threshold: u64,
+    pub(crate) spool_threshold: usize,
+    pub(crate) spool_dir: std::path::PathBuf,
     /// Set by `Server::basic_auth` / `Server::authorize` when the server starts, never here,
     /// so that replacing the configuration cannot drop them.
     pub(crate) access: super::auth::Access,
@@ -58,6 +61,51 @@ impl ServerConfig {
     /// Default for [`call_timeout`](Self::call_timeout): none, a call may take as long as it
     /// needs (file transfers can be long); set one to bound handlers that may hang.
     pub const DEFAULT_CALL_TIMEOUT: Option<Duration> = None;
+    /// Default for [`stream_threshold`](Self::stream_threshold): 1 MiB.
+    pub const DEFAULT_STREAM_THRESHOLD: u64 = 1 << 20;
+    /// Default for [`spool_threshold`](Self::spool_threshold): 1 MiB.
+    pub const DEFAULT_SPOOL_THRESHOLD: usize = 1 << 20;
+
+    /// Request bodies larger than this (or of unknown length) are parsed while they
+    /// arrive, on a blocking thread, instead of being collected first; memory then stays
+    /// bounded whatever the body's size (up to [`max_body_size`](Self::max_body_size)).
+    /// For such a body, [`body_read_timeout`](Self::body_read_timeout) bounds each wait
+    /// for data rather than the whole transfer.
+    ///
+    /// ```
+    /// let config = xmlrpc_kit::server::ServerConfig::default().stream_threshold(64 << 10);
+    /// # let _ = config;
+    /// ```
+    pub fn stream_threshold(mut self, bytes: u64) -> Self {
+        self.stream_threshold = bytes;
+        self
+    }
+
+    /// In a streamed request, a `<base64>` value larger than this is decoded into a
+    /// temporary file in [`spool_dir`](Self::spool_dir) as it arrives. A handler that takes
+    /// a [`Blob`](crate::Blob) gets the file; one that takes bytes loads it (within the
+    /// reader's base64 limit).
+    ///
+    /// ```
+    /// let config = xmlrpc_kit::server::ServerConfig::default().spool_threshold(4 << 20);
+    /// # let _ = config;
+    /// ```
+    pub fn spool_threshold(mut self, bytes: usize) -> Self {
+        self.spool_threshold = bytes;
+        self
+    }
+
+    /// Where spooled values are written (the system's temporary directory by default).
+    /// Put it on the file system where handlers persist uploads, so persisting is a rename.
+    ///
+    /// ```
+    /// let config = xmlrpc_kit::server::ServerConfig::default().spool_dir("/srv/files/.spool");
+    /// # let _ = config;
+    /// ```
+    pub fn spool_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.spool_dir = dir.into();
+        self
+    }
 
     /// Largest request body accepted, as sent (compressed or not). A larger
     /// `Content-Length` is refused with 413 before the body is read; a body that grows past
@@ -202,6 +250,9 @@ impl Default for ServerConfig {
             call_timeout: Self::DEFAULT_CALL_TIMEOUT,
             extensions: crate::codec::Extensions::Plain,
             fault_codes: crate::codec::FaultCodes::Interop,
+            stream_threshold: Self::DEFAULT_STREAM_THRESHOLD,
+            spool_threshold: Self::DEFAULT_SPOOL_THRESHOLD,
+            spool_dir: std::env::temp_dir(),
             access: super::auth::Access::default(),
         }
     }

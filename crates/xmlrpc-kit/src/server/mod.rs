@@ -8,9 +8,11 @@ mod body;
 mod config;
 mod conn;
 mod docs;
+pub mod files;
 mod service;
 mod tls;
 
+pub use crate::transfer::OutgoingBody;
 pub use auth::{AuthError, BasicAuth, NOT_AUTHORIZED};
 pub use config::ServerConfig;
 pub use service::{ResponseBody, XmlRpcService};
@@ -564,7 +566,8 @@ async fn accept_loop(
                     let io = TokioIo::new(ConnIo::new(stream, conn));
                     let connection = hyper::server::conn::http1::Builder::new()
                         .keep_alive(true)
-                        .pipeline_flush(true)
+                        // No `pipeline_flush`: with it hyper buffers a streamed body
+                        // without limit (a 1 GB download would sit in memory).
                         .header_read_timeout(None)
                         .serve_connection(io, service);
                     if let Err(e) = watcher.watch(connection).await {

@@ -11,8 +11,9 @@ use super::docs;
 use crate::codec::{self, Envelope, Reader};
 use crate::dispatch::{Gate, Invocation, Params, Registry};
 use crate::fault::Fault;
+use crate::transfer::{self, CappedReader, PumpError};
+use crate::value::blob::SpoolSettings;
 use bytes::Bytes;
-use http_body_util::Full;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use std::convert::Infallible;
@@ -23,14 +24,16 @@ use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-/// The body type of every response.
-pub type ResponseBody = Full<Bytes>;
+/// The body type of every response: XML in memory, or XML with files streamed in it.
+pub type ResponseBody = crate::transfer::OutgoingBody;
 
 /// What every request handler shares.
 pub(crate) struct Shared {
     pub(crate) registry: Arc<Registry>,
     pub(crate) config: ServerConfig,
     docs_page: OnceLock<Bytes>,
+    /// Where streamed requests spool their large base64 values.
+    spool: Arc<SpoolSettings>,
     /// Connections accepted since the server started.
     pub(crate) accepted: std::sync::atomic::AtomicU64,
 }
@@ -39,6 +42,10 @@ impl Shared {
     pub(crate) fn new(registry: Registry, config: ServerConfig) -> Arc<Self> {
         Arc::new(Shared {
             registry: Arc::new(registry),
+            spool: Arc::new(SpoolSettings {
+                dir: config.spool_dir.clone(),
+                threshold: config.spool_threshold,
+            }),
             config,
             docs_page: OnceLock::new(),
             accepted: std::sync::atomic::AtomicU64::new(0),
@@ -108,7 +115,7 @@ where
             let page = shared.docs_page.get_or_init(|| {
                 Bytes::from(docs::render(&config.title, &shared.registry.describe()))
             });
-            let mut response = Response::new(Full::new(page.clone()));
+            let mut response = Response::new(ResponseBody::from(page.clone()));
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("text/html; charset=utf-8"),
@@ -148,24 +155,29 @@ where
                 .any(|coding| coding.trim().split(';').next() == Some("gzip"))
         });
 
-    let body = match body::read_limited(
-        request.into_body(),
-        declared,
-        config.max_body_size,
-        config.body_read_timeout,
-    )
-    .await
-    .and_then(|raw| body::decode_content(raw, encoding.as_deref(), config.max_decompressed_size))
-    {
-        Ok(body) => body,
+    let gate = config.access.gate(user.as_deref());
+    let started_call = if declared.is_none_or(|n| n > config.stream_threshold) {
+        start_streamed_call(&shared, request.into_body(), declared, encoding, gate).await
+    } else {
+        body::read_limited(
+            request.into_body(),
+            declared,
+            config.max_body_size,
+            config.body_read_timeout,
+        )
+        .await
+        .and_then(|raw| {
+            body::decode_content(raw, encoding.as_deref(), config.max_decompressed_size)
+        })
+        .map(|body| start_call(&shared, &body, gate.as_ref()))
+    };
+    let (method_name, invocation) = match started_call {
+        Ok(started) => started,
         Err(e) => {
             tracing::info!(target: "xmlrpc_kit::access", peer = %Peer(peer), status = status_for(&e).as_u16(), error = %e, "refused");
             return plain(status_for(&e), &format!("{e}\n"));
         }
     };
-
-    let gate = config.access.gate(user.as_deref());
-    let (method_name, invocation) = start_call(&shared, &body, gate.as_ref());
     let reply = match (invocation, config.call_timeout) {
         (Invocation::Ready(reply), _) => reply,
         (Invocation::Pending(future), None) => future.await,
@@ -179,11 +191,26 @@ where
             }),
     };
     let xml = match reply {
+        Ok(value) if !value.is_plain() => {
+            // Files in the reply: streamed, with the length known in advance (not gzipped).
+            let parts = value.wrap(RESPONSE_HEAD, RESPONSE_TAIL).into_parts();
+            match parts {
+                Ok(parts) => {
+                    log_call(peer, &method_name, started, None);
+                    return xml_stream_response(parts);
+                }
+                Err(e) => {
+                    let fault = Fault::new(Fault::INTERNAL_ERROR, e.to_string());
+                    log_call(peer, &method_name, started, Some(&fault));
+                    fault_body(&fault)
+                }
+            }
+        }
         Ok(value) => {
-            let mut out = Vec::with_capacity(value.len() + 96);
-            out.extend_from_slice(b"<?xml version=\"1.0\"?><methodResponse><params><param>");
-            out.extend_from_slice(&value);
-            out.extend_from_slice(b"</param></params></methodResponse>");
+            let mut out = Vec::with_capacity(value.xml.len() + 96);
+            out.extend_from_slice(RESPONSE_HEAD);
+            out.extend_from_slice(&value.xml);
+            out.extend_from_slice(RESPONSE_TAIL);
             log_call(peer, &method_name, started, None);
             out
         }
@@ -200,12 +227,101 @@ where
     xml_response(xml, gzip)
 }
 
+const RESPONSE_HEAD: &[u8] = b"<?xml version=\"1.0\"?><methodResponse><params><param>";
+const RESPONSE_TAIL: &[u8] = b"</param></params></methodResponse>";
+
 /// Parses the envelope and starts the method; the reader is gone before any await.
 fn start_call(shared: &Arc<Shared>, body: &[u8], gate: Option<&Gate>) -> (String, Invocation) {
-    let mut reader = match Reader::from_slice(body) {
-        Ok(reader) => reader.with_limits(shared.config.limits),
-        Err(e) => return (String::new(), Invocation::Ready(Err(e.to_fault()))),
+    match Reader::from_slice(body) {
+        Ok(reader) => invoke(shared, reader.with_limits(shared.config.limits), gate),
+        Err(e) => (String::new(), Invocation::Ready(Err(e.to_fault()))),
+    }
+}
+
+/// Parses a body while it arrives: the frames are pumped here into a channel, and read on
+/// a blocking thread, where the method also starts (a synchronous handler runs there).
+/// Large base64 values are spooled to files. Memory stays bounded whatever the size.
+async fn start_streamed_call<B>(
+    shared: &Arc<Shared>,
+    body: B,
+    declared: Option<u64>,
+    encoding: Option<String>,
+    gate: Option<Gate>,
+) -> Result<(String, Invocation), BodyError>
+where
+    B: hyper::body::Body,
+    B::Error: std::fmt::Display,
+{
+    let config = &shared.config;
+    if declared.is_some_and(|n| n > config.max_body_size) {
+        return Err(BodyError::TooLarge(config.max_body_size));
+    }
+    let gzip = match encoding.as_deref().map(str::trim) {
+        None | Some("") => false,
+        Some(e) if e.eq_ignore_ascii_case("identity") => false,
+        Some(e) if e.eq_ignore_ascii_case("gzip") || e.eq_ignore_ascii_case("x-gzip") => true,
+        Some(other) => {
+            return Err(BodyError::UnsupportedEncoding(
+                other.chars().take(40).collect(),
+            ))
+        }
     };
+    let (tx, input) = transfer::channel();
+    let inflated_cap = config.max_decompressed_size;
+    let limits = config
+        .limits
+        .max_document_size(config.limits.max_document_size.max(inflated_cap));
+    let task_shared = Arc::clone(shared);
+    let parse = tokio::task::spawn_blocking(move || {
+        let input: Box<dyn std::io::BufRead> = if gzip {
+            Box::new(std::io::BufReader::with_capacity(
+                64 << 10,
+                CappedReader::new(flate2::read::MultiGzDecoder::new(input), inflated_cap),
+            ))
+        } else {
+            Box::new(input)
+        };
+        match Reader::from_reader(input) {
+            Ok(reader) => {
+                let reader = reader
+                    .with_limits(limits)
+                    .with_spool(Some(Arc::clone(&task_shared.spool)));
+                invoke(&task_shared, reader, gate.as_ref())
+            }
+            Err(e) => (String::new(), Invocation::Ready(Err(e.to_fault()))),
+        }
+    });
+    let pump = transfer::pump(
+        body,
+        tx,
+        config.max_body_size,
+        config.body_read_timeout,
+        None,
+    );
+    let (pumped, parsed) = tokio::join!(pump, parse);
+    match pumped {
+        Err(PumpError::TooLarge(limit)) => return Err(BodyError::TooLarge(limit)),
+        Err(PumpError::Idle(wait)) => return Err(BodyError::Timeout(wait)),
+        Err(PumpError::Read(reason)) => return Err(BodyError::Read(reason)),
+        Ok(_) => {}
+    }
+    Ok(parsed.unwrap_or_else(|e| {
+        (
+            String::new(),
+            Invocation::Ready(Err(Fault::new(
+                Fault::INTERNAL_ERROR,
+                format!("internal error: the request could not be read: {e}"),
+            ))),
+        )
+    }))
+}
+
+/// Reads the envelope and starts the method it names.
+fn invoke(
+    shared: &Arc<Shared>,
+    mut reader: Reader<'_>,
+    gate: Option<&Gate>,
+) -> (String, Invocation) {
     match reader.read_envelope() {
         Ok(Envelope::Call { method_name }) => {
             let invocation =
@@ -233,11 +349,21 @@ fn fault_body(fault: &Fault) -> Vec<u8> {
     })
 }
 
+/// An XML answer whose files stream out as base64.
+fn xml_stream_response(parts: Vec<crate::codec::segments::Part>) -> Response<ResponseBody> {
+    let mut response = Response::new(ResponseBody::from_parts(parts, None));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/xml; charset=utf-8"),
+    );
+    response
+}
+
 /// An XML answer, gzipped when `gzip` (and compression works, which it always should).
 fn xml_response(xml: Vec<u8>, gzip: bool) -> Response<ResponseBody> {
     let packed = if gzip { body::gzip(&xml).ok() } else { None };
     let is_gzip = packed.is_some();
-    let mut response = Response::new(Full::new(Bytes::from(packed.unwrap_or(xml))));
+    let mut response = Response::new(ResponseBody::from(packed.unwrap_or(xml)));
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -250,7 +376,7 @@ fn xml_response(xml: Vec<u8>, gzip: bool) -> Response<ResponseBody> {
 }
 
 fn plain(status: StatusCode, text: &str) -> Response<ResponseBody> {
-    let mut response = Response::new(Full::new(Bytes::copy_from_slice(text.as_bytes())));
+    let mut response = Response::new(ResponseBody::from(Bytes::copy_from_slice(text.as_bytes())));
     *response.status_mut() = status;
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -1,12 +1,14 @@
 //! The XML-RPC data model: [`Value`], its struct type, and the [`Binary`] and [`DateTime`] leaves.
 
 mod binary;
+pub(crate) mod blob;
 mod datetime;
 mod datetime_conv;
 mod de;
 mod serde_impl;
 
 pub use binary::Binary;
+pub use blob::{Blob, BlobReader};
 pub use datetime::{DateTime, DateTimeError};
 pub(crate) use serde_impl::{DATETIME_TOKEN, I8_TOKEN};
 
