@@ -178,6 +178,20 @@ impl Default for Expect {
     }
 }
 
+/// How our clients are set up to call a peer's server.
+///
+/// ```
+/// let ours = interop::Ours { gzip_requests: true, ..Default::default() };
+/// assert_eq!(ours.extensions, xmlrpc_kit::codec::Extensions::Plain);
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ours {
+    /// Gzip every request body.
+    pub gzip_requests: bool,
+    /// How calls spell `i8` and `nil`.
+    pub extensions: xmlrpc_kit::codec::Extensions,
+}
+
 fn show(result: &Result<Value, Error>) -> String {
     match result {
         Ok(v) => describe(v),
@@ -190,15 +204,16 @@ fn show(result: &Result<Value, Error>) -> String {
 /// a `system.multicall`, and introspection. The peer's server must offer `echo(x)` and
 /// `fault(code, string)`, with `echo`'s help text [`ECHO_HELP`] where it has help.
 ///
-/// With `gzip_requests`, our clients gzip every request body.
+/// `ours` says how our clients are set up.
 ///
 /// # Errors
 /// When the clients cannot be built (a bad URL).
-pub fn call_peer_server(rec: &mut Recorder, url: &str, gzip_requests: bool) -> Result<(), String> {
+pub fn call_peer_server(rec: &mut Recorder, url: &str, ours: Ours) -> Result<(), String> {
     let d = Direction::WeCallPeer;
-    let gzip = gzip_requests.then_some(0);
+    let gzip = ours.gzip_requests.then_some(0);
     let client = Client::builder(url)
         .gzip_requests_above(gzip)
+        .extensions(ours.extensions)
         .build_blocking()
         .map_err(|e| e.to_string())?;
     for case in cases() {
@@ -224,6 +239,7 @@ pub fn call_peer_server(rec: &mut Recorder, url: &str, gzip_requests: bool) -> R
         .map_err(|e| e.to_string())?;
     let client = AsyncClient::builder(url)
         .gzip_requests_above(gzip)
+        .extensions(ours.extensions)
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async {
@@ -327,7 +343,7 @@ pub fn run_both(
     }
     match crate::peer::PeerServer::start(server, path) {
         Ok(peer) => {
-            if let Err(e) = call_peer_server(rec, &peer.url, false) {
+            if let Err(e) = call_peer_server(rec, &peer.url, Ours::default()) {
                 errors.push(e);
             }
         }

@@ -23,10 +23,10 @@ mod service;
 
 pub use cases::{cases, describe, same, Case, KINDS};
 pub use drive::{
-    call_peer_server, judge_client_output, run_both, run_peer_client, Expect, ECHO_HELP,
+    call_peer_server, judge_client_output, run_both, run_peer_client, Expect, Ours, ECHO_HELP,
     FAULT_CODE, FAULT_STRING, VALIDATOR1,
 };
-pub use peer::{available, build_c, free_port, have, peers_dir, run, version_of, PeerServer};
+pub use peer::{available, build_c, have, peers_dir, run, version_of, PeerServer};
 pub use record::{
     load, render, results_dir, workspace_root, Check, Direction, Outcome, PeerResults, Recorder,
 };

@@ -126,17 +126,6 @@ fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> mpsc::Receiver<Vec<u8>> {
     receive
 }
 
-/// A free TCP port on 127.0.0.1 (for peers that cannot report the port they bound).
-///
-/// # Errors
-/// When no port can be bound.
-pub fn free_port() -> Result<u16, String> {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| format!("no free port: {e}"))
-}
-
 /// A peer's server process, killed when dropped.
 pub struct PeerServer {
     child: Child,
@@ -200,27 +189,6 @@ impl PeerServer {
         }
     }
 
-    /// Starts a server on a port chosen here (for peers that cannot report theirs), and
-    /// waits until it accepts connections.
-    ///
-    /// # Errors
-    /// When it does not listen within 20 seconds.
-    pub fn start_on(mut command: Command, port: u16, path: &str) -> Result<PeerServer, String> {
-        let described = format!("{command:?}");
-        let child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("cannot start {described}: {e}"))?;
-        let mut server = PeerServer {
-            child,
-            url: format!("http://127.0.0.1:{port}{path}"),
-        };
-        server.wait_for(port, &described)?;
-        Ok(server)
-    }
-
     /// Waits until the server accepts connections on `port` (up to 20 seconds).
     fn wait_for(&mut self, port: u16, described: &str) -> Result<(), String> {
         for _ in 0..400 {
@@ -244,14 +212,16 @@ impl Drop for PeerServer {
 }
 
 /// Compiles one of the C peers (`peers/<name>.c`) with `cc` against `libs`, into
-/// `target/interop/bin/<name>-<pid>`; returns the program's path.
+/// `target/interop/bin/<name>-<pid>-<n>`; returns the program's path.
 ///
 /// # Errors
 /// The compiler's complaint.
 pub fn build_c(name: &str, libs: &[&str]) -> Result<PathBuf, String> {
     let dir = crate::record::results_dir().join("bin");
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let exe = dir.join(format!("{name}-{}", std::process::id()));
+    static BUILT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = BUILT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let exe = dir.join(format!("{name}-{}-{n}", std::process::id()));
     let mut cc = Command::new("cc");
     cc.arg("-O1")
         .arg("-o")

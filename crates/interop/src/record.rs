@@ -272,7 +272,8 @@ pub fn render(all: &[PeerResults]) -> String {
          `crates/interop/src/cases.rs`.\n\n\
          Each cell counts the checks of one type in one direction: `✓ n` all n came through,\n\
          `◐ k/n` k came through and the rest are known limits of the peer (listed below, with\n\
-         what was seen), `✗` a check failed, `—` the peer has no way to express it.\n"
+         what was seen), `✗` a check failed, `—` not checked that way (validator1 runs from\n\
+         Python's client only).\n"
     );
     let _ = writeln!(out, "## Checks per peer\n");
     let _ = writeln!(

@@ -90,7 +90,7 @@ fn perl() {
     match interop::available(
         "Perl's XMLRPC::Lite",
         "libxmlrpc-lite-perl",
-        &mut Command::new("perl").args(["-MXMLRPC::Lite", "-MXMLRPC::Transport::HTTP", "-e", "1"]),
+        Command::new("perl").args(["-MXMLRPC::Lite", "-MXMLRPC::Transport::HTTP", "-e", "1"]),
     ) {
         Ok(true) => {}
         Ok(false) => {

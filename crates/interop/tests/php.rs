@@ -54,7 +54,7 @@ fn php() {
     match interop::available(
         "PHP's xmlrpc extension",
         "php-cli and php-xmlrpc",
-        &mut Command::new("php").args([
+        Command::new("php").args([
             "-r",
             "exit(function_exists(\"xmlrpc_encode_request\") ? 0 : 1);",
         ]),

@@ -4,8 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use interop::{Direction, Expect, PeerServer, Recorder};
+use interop::{Direction, Expect, Ours, PeerServer, Recorder};
 use std::process::Command;
+use xmlrpc_kit::codec::{Extensions, FaultCodes};
 use xmlrpc_kit::server::ServerConfig;
 
 /// What Python cannot do, in every variant.
@@ -49,17 +50,35 @@ fn python_limits(rec: &mut Recorder) {
     );
 }
 
+/// How our side is set up for one Python run.
+#[derive(Default)]
+struct Setup {
+    /// Our server's configuration.
+    config: ServerConfig,
+    /// How our clients are set up.
+    ours: Ours,
+    /// The fault code our server gives for a missing method.
+    no_method_code: Option<i32>,
+    /// What is set on our side, for the report.
+    label: &'static str,
+}
+
 fn run(peer: &str, order: u32, flags: &[&str]) {
+    run_with(peer, order, flags, Setup::default());
+}
+
+fn run_with(peer: &str, order: u32, flags: &[&str], setup: Setup) {
     let mut rec = Recorder::new(
         peer,
         &format!(
-            "{} xmlrpc.client / xmlrpc.server{}",
+            "{} xmlrpc.client / xmlrpc.server{}{}",
             interop::version_of("python3", &["--version"]),
             if flags.is_empty() {
                 String::new()
             } else {
                 format!(" ({})", flags.join(" "))
-            }
+            },
+            setup.label
         ),
         order,
     );
@@ -80,10 +99,12 @@ fn run(peer: &str, order: u32, flags: &[&str]) {
     let dir = interop::peers_dir();
     let client = interop::run_peer_client(
         &mut rec,
-        ServerConfig::default(),
+        setup.config,
         Expect {
             validator1: true,
-            ..Expect::default()
+            no_method_code: setup
+                .no_method_code
+                .unwrap_or(Expect::default().no_method_code),
         },
         |url| {
             let mut c = Command::new("python3");
@@ -97,7 +118,11 @@ fn run(peer: &str, order: u32, flags: &[&str]) {
     let mut server = Command::new("python3");
     server.arg(dir.join("python_server.py")).args(flags);
     let server = PeerServer::start(server, "/RPC2").unwrap();
-    let called = interop::call_peer_server(&mut rec, &server.url, flags.contains(&"--gzip"));
+    let ours = Ours {
+        gzip_requests: flags.contains(&"--gzip"),
+        ..setup.ours
+    };
+    let called = interop::call_peer_server(&mut rec, &server.url, ours);
     drop(server);
     let failures = rec.finish();
     client.unwrap();
@@ -118,6 +143,29 @@ fn python_builtin_types() {
 #[test]
 fn python_gzip() {
     run("python-gzip", 12, &["--gzip"]);
+}
+
+/// The compatibility switches against a real peer: our server writes `ex:i8`/`ex:nil` and
+/// gives Python's fault codes, our clients write `ex:i8`/`ex:nil`; Python reads the
+/// prefixed names, and its client sees code 1 for a missing method, as from its own server.
+#[test]
+fn python_apache_extensions_and_python_fault_codes() {
+    run_with(
+        "python-ex-prefixes-python-faults",
+        14,
+        &[],
+        Setup {
+            config: ServerConfig::default()
+                .extensions(Extensions::Apache)
+                .fault_codes(FaultCodes::Python),
+            ours: Ours {
+                extensions: Extensions::Apache,
+                ..Ours::default()
+            },
+            no_method_code: Some(1),
+            label: "; ours: Extensions::Apache, FaultCodes::Python",
+        },
+    );
 }
 
 #[test]

@@ -42,7 +42,7 @@ fn ruby() {
     match interop::available(
         "Ruby's xmlrpc gem",
         "ruby and ruby-xmlrpc",
-        &mut Command::new("ruby").args([
+        Command::new("ruby").args([
             "-e",
             "require \"xmlrpc/client\"; require \"xmlrpc/server\"; require \"webrick\"",
         ]),

@@ -3,9 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use interop::{Direction, Expect, PeerServer, Recorder};
+use interop::{Direction, Expect, Ours, PeerServer, Recorder};
 use std::process::Command;
 use std::time::Duration;
+use xmlrpc_kit::codec::Extensions;
 use xmlrpc_kit::server::ServerConfig;
 use xmlrpc_kit::Value;
 
@@ -149,6 +150,44 @@ fn cli_limits(rec: &mut Recorder) {
     .limit(d, "cli double_neg_zero", "xmlrpc-c writes -0.0 as 0");
 }
 
+/// xmlrpc-c's "apache" dialect (`<ex:i8>`, `<ex:nil/>`) against ours set the same way.
+#[test]
+fn xmlrpc_c_apache_dialect() {
+    let mut rec = Recorder::new(
+        "xmlrpc-c-apache-dialect",
+        &format!("{}, dialect apache (ex:i8, ex:nil)", version()),
+        21,
+    );
+    if !peer_available(&mut rec) {
+        rec.finish();
+        return;
+    }
+    library_limits(&mut rec);
+    let client = interop::build_c("xmlrpc_c_client", CLIENT_LIBS).unwrap();
+    let server = interop::build_c("xmlrpc_c_server", SERVER_LIBS).unwrap();
+    let config = ServerConfig::default().extensions(Extensions::Apache);
+    let ran = interop::run_peer_client(&mut rec, config, Expect::default(), |url| {
+        let mut c = Command::new(&client);
+        c.args([url, interop::FAULT_STRING, "--apache"]);
+        c
+    });
+    let mut command = Command::new(&server);
+    command.arg("--apache");
+    let peer = PeerServer::start(command, "/RPC2").unwrap();
+    let ours = Ours {
+        extensions: Extensions::Apache,
+        ..Ours::default()
+    };
+    let called = interop::call_peer_server(&mut rec, &peer.url, ours);
+    drop(peer);
+    let _ = std::fs::remove_file(&client);
+    let _ = std::fs::remove_file(&server);
+    let failures = rec.finish();
+    ran.unwrap();
+    called.unwrap();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn xmlrpc_c() {
     let mut rec = Recorder::new("xmlrpc-c", &version(), 20);
@@ -178,7 +217,7 @@ fn xmlrpc_c() {
     drop(handle);
 
     let peer = PeerServer::start(Command::new(&server), "/RPC2").unwrap();
-    let called = interop::call_peer_server(&mut rec, &peer.url, false);
+    let called = interop::call_peer_server(&mut rec, &peer.url, Ours::default());
     drop(peer);
     let _ = std::fs::remove_file(&client);
     let _ = std::fs::remove_file(&server);
