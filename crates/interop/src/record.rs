@@ -239,6 +239,12 @@ pub fn load(dir: &Path) -> std::io::Result<Vec<PeerResults>> {
     Ok(all)
 }
 
+/// Text with `<` and `&` escaped, so element names show in Markdown instead of being
+/// taken for HTML.
+fn markdown_text(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;")
+}
+
 fn cell(checks: &[&Check]) -> String {
     if checks.is_empty() {
         return "—".to_owned();
@@ -356,7 +362,7 @@ pub fn render(all: &[PeerResults]) -> String {
                 "  - {mark} · {} · `{}`: {}",
                 c.direction.label(),
                 c.name,
-                c.detail
+                markdown_text(&c.detail)
             );
         }
     }
