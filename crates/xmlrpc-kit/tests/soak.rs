@@ -207,8 +207,13 @@ fn soak_mixed_calls_from_many_clients() {
     let after_warm_up = samples.first().copied().unwrap_or(0);
     let end = samples.last().copied().unwrap_or(0);
     let max_after = samples.iter().copied().max().unwrap_or(0);
+    // Resident size at each tenth of the sampled span, to see a trend rather than a point.
+    let trace: Vec<String> = (0..=10)
+        .filter_map(|i| samples.get((samples.len().saturating_sub(1)) * i / 10))
+        .map(|kib| (kib >> 10).to_string())
+        .collect();
     let report = format!(
-        "soak: {secs} s requested, {:.1} s run, {clients} clients, {calls} calls ({:.0}/s), {} uploads, {} MiB up, {} MiB down; RSS after warm-up {} MiB, at end {} MiB, highest after warm-up {} MiB, peak (VmHWM) {} MiB\n",
+        "soak: {secs} s requested, {:.1} s run, {clients} clients, {calls} calls ({:.0}/s), {} uploads, {} MiB up, {} MiB down; RSS after warm-up {} MiB, at end {} MiB, highest after warm-up {} MiB, peak (VmHWM) {} MiB; RSS by tenths after warm-up (MiB): {}\n",
         took.as_secs_f64(),
         calls as f64 / took.as_secs_f64(),
         counts.uploads.load(Ordering::Relaxed),
@@ -218,6 +223,7 @@ fn soak_mixed_calls_from_many_clients() {
         end >> 10,
         max_after >> 10,
         status_kib("VmHWM:") >> 10,
+        trace.join(" "),
     );
     eprint!("{report}");
     let target = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target");

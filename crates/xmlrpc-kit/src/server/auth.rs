@@ -19,6 +19,10 @@ use tokio::sync::Semaphore;
 
 /// The fault code for a call the authorisation hook refused (an implementation-defined
 /// server error, in the range -32000..-32099 the interop spec leaves for them).
+///
+/// ```
+/// assert_eq!(xmlrpc_kit::server::NOT_AUTHORIZED, -32001);
+/// ```
 pub const NOT_AUTHORIZED: i32 = -32001;
 
 /// Password checks (argon2, SHA-crypt) running at once; more wait their turn.
@@ -275,6 +279,12 @@ impl BasicAuth {
     }
 
     /// The user names, sorted.
+    ///
+    /// ```
+    /// let auth = xmlrpc_kit::server::BasicAuth::parse("b:$6$s$h\na:$5$s$h\n")?;
+    /// assert_eq!(auth.users(), ["a", "b"]);
+    /// # Ok::<(), xmlrpc_kit::server::AuthError>(())
+    /// ```
     pub fn users(&self) -> Vec<String> {
         let mut names: Vec<String> = self.inner.users.keys().cloned().collect();
         names.sort();
