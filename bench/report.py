@@ -234,6 +234,8 @@ def markdown(by, machine, codec, profile, chart, rounds, seconds):
     w("apt-get install wrk gcc libxmlrpc-core-c3-dev python3 valgrind")
     w("pip install matplotlib          # for the chart only")
     w("bench/load.sh                   # LOAD_SECONDS, LOAD_ROUNDS, LOAD_SKIP_CODEC=1: see its header")
+    w(f"LOAD_SECONDS={seconds} LOAD_ROUNDS={rounds} bench/load.sh   # the run above")
+    w("bench/callgrind_server.sh ours; bench/callgrind_server.sh ceiling   # instructions per call")
     w("xrpc bench http://127.0.0.1:8888/RPC2 --method add --params '[8, 8]' -c 16 -d 10")
     w("```")
     return "\n".join(lines) + "\n"
