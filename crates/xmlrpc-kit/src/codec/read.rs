@@ -49,6 +49,9 @@ pub struct Reader<'a> {
     spool: Option<Arc<SpoolSettings>>,
 }
 
+/// Where decoded base64 bytes go when they are not kept in memory.
+type Drain<'d> = &'d mut dyn FnMut(&[u8]) -> std::io::Result<()>;
+
 /// What a document is, read from its root element.
 ///
 /// ```
@@ -882,7 +885,7 @@ impl<'a> Reader<'a> {
     fn decode_base64(
         &mut self,
         decoder: &mut base64::Decoder,
-        mut drain: Option<&mut dyn FnMut(&[u8]) -> std::io::Result<()>>,
+        mut drain: Option<Drain<'_>>,
     ) -> Result<(), Error> {
         enum RawError {
             Io(std::io::Error),
