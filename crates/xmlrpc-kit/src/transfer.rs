@@ -254,13 +254,16 @@ pub(crate) fn channel() -> (BodySender, ChannelReader) {
 
 /// Moves `body` into `tx` frame by frame: refusing it past `limit` bytes, or when no data
 /// comes for `idle`. The reader sees an error in either case. Returns the bytes moved.
-/// Stops quietly if the reader hangs up (it has what it needs, or gave up).
+/// If the reader hangs up (it has what it needs, or gave up), the rest of the body is read
+/// and dropped when `drain` (within the same limits: so a server can still answer on a
+/// connection whose client sends everything before it reads), else left unread.
 pub(crate) async fn pump<B>(
     body: B,
     tx: BodySender,
     limit: u64,
     idle: Duration,
     progress: Option<Progress>,
+    drain: bool,
 ) -> Result<u64, PumpError>
 where
     B: Body,
@@ -269,6 +272,7 @@ where
     use http_body_util::BodyExt;
     let mut body = std::pin::pin!(body);
     let mut total: u64 = 0;
+    let mut reader_gone = false;
     loop {
         let next = match tokio::time::timeout(idle, body.frame()).await {
             Err(_) => Err(PumpError::Idle(idle)),
@@ -292,8 +296,11 @@ where
         if let Some(progress) = &progress {
             progress(total);
         }
-        if tx.send(Ok(data)).await.is_err() {
-            return Ok(total);
+        if !reader_gone && tx.send(Ok(data)).await.is_err() {
+            if !drain {
+                return Ok(total);
+            }
+            reader_gone = true;
         }
     }
 }
@@ -413,7 +420,7 @@ mod tests {
     async fn a_pumped_body_reads_back_and_a_large_one_is_refused() {
         let (tx, mut reader) = channel();
         let body = http_body_util::Full::new(Bytes::from(vec![b'x'; 100]));
-        let pumped = pump(body, tx, 1000, Duration::from_secs(5), None);
+        let pumped = pump(body, tx, 1000, Duration::from_secs(5), None, false);
         let (pumped, read) = tokio::join!(
             pumped,
             tokio::task::spawn_blocking(move || {
@@ -426,7 +433,7 @@ mod tests {
 
         let (tx, mut reader) = channel();
         let body = http_body_util::Full::new(Bytes::from(vec![b'x'; 100]));
-        let pumped = pump(body, tx, 10, Duration::from_secs(5), None);
+        let pumped = pump(body, tx, 10, Duration::from_secs(5), None, false);
         let (pumped, read) = tokio::join!(
             pumped,
             tokio::task::spawn_blocking(move || {

@@ -245,3 +245,84 @@ fn ranged_reads_and_writes_resume_a_transfer() {
     assert_eq!(err.fault().map(|f| f.code), Some(FileService::BAD_RANGE));
     s.handle.shutdown().unwrap();
 }
+
+/// Python's server reads a request by its `Content-Length` (it has no chunked decoding), so a
+/// streamed upload that it accepts had the right length up front.
+const PYTHON_SERVER: &str = r#"
+import hashlib, sys, xmlrpc.client
+from xmlrpc.server import SimpleXMLRPCServer
+server = SimpleXMLRPCServer(("127.0.0.1", 0), logRequests=False)
+server.register_function(lambda b: hashlib.sha256(b.data).hexdigest(), "digest")
+server.register_function(lambda n: xmlrpc.client.Binary(bytes(i % 251 for i in range(n))), "make")
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"#;
+
+#[test]
+fn python_accepts_a_streamed_upload_and_its_large_reply_is_spooled() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", PYTHON_SERVER])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    let mut port = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut port)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // Without gzip: Python would compress this reply below the streaming threshold.
+    let client = Client::builder(&format!("http://127.0.0.1:{}", port.trim()))
+        .accept_gzip(false)
+        .spool_dir(dir.path())
+        .build_blocking()
+        .unwrap();
+
+    let local = dir.path().join("up");
+    make_file(&local, 5 * MIB + 2, 3);
+    let digest: String = client
+        .call("digest", (Blob::from_file(&local).unwrap(),))
+        .unwrap();
+    assert_eq!(digest, sha256_file(&local));
+
+    let blob: Blob = client.call("make", (3 * MIB,)).unwrap();
+    assert!(blob.is_spooled());
+    let want: Vec<u8> = (0..3 * MIB).map(|i| (i % 251) as u8).collect();
+    assert!(blob.to_vec().unwrap() == want);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn a_fault_on_a_streamed_request_reaches_a_client_that_sends_everything_first() {
+    // Python's client writes the whole body before it reads: the server must read the
+    // rest of a refused body (within its limits) so the fault arrives instead of a reset.
+    let s = setup();
+    let script = r#"
+import sys, xmlrpc.client
+server = xmlrpc.client.ServerProxy(sys.argv[1])
+try:
+    server.no_such_method(xmlrpc.client.Binary(b"x" * 6_000_000))
+except xmlrpc.client.Fault as fault:
+    print(fault.faultCode)
+try:
+    server.size_of(xmlrpc.client.Binary(b"x" * 6_000_000), 1)
+except xmlrpc.client.Fault as fault:
+    print(fault.faultCode)
+print(server.size_of(xmlrpc.client.Binary(b"y" * 6_000_000)))
+"#;
+    let out = std::process::Command::new("python3")
+        .args(["-c", script, &s.handle.url()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "-32601\n-32602\n6000000\n"
+    );
+    s.handle.shutdown().unwrap();
+}

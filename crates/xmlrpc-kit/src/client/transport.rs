@@ -195,6 +195,7 @@ pub(crate) async fn exchange(
             max_reply,
             settings.idle,
             settings.progress.clone(),
+            false,
         );
         tokio::spawn(async move {
             let _ = done.send(pump.await);

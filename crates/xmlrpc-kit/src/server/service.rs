@@ -297,6 +297,7 @@ where
         config.max_body_size,
         config.body_read_timeout,
         None,
+        true,
     );
     let (pumped, parsed) = tokio::join!(pump, parse);
     match pumped {
