@@ -195,17 +195,12 @@ fn sha256_blob(blob: &Blob) -> io::Result<String> {
     hash(blob.open()?)
 }
 
-fn hash(mut input: impl Read) -> io::Result<String> {
+fn hash(input: impl Read) -> io::Result<String> {
     let mut hasher = Sha256::new();
-    let mut buf = vec![0; 256 << 10];
-    loop {
-        match input.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => hasher.update(&buf[..n]),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
+    io::copy(
+        &mut io::BufReader::with_capacity(256 << 10, input),
+        &mut hasher,
+    )?;
     Ok(hasher
         .finalize()
         .iter()

@@ -444,15 +444,10 @@ fn utc(secs: u64) -> Option<DateTime> {
 /// The hex SHA-256 of everything `input` yields.
 fn sha256(input: &mut impl Read) -> io::Result<String> {
     let mut hasher = Sha256::new();
-    let mut buf = vec![0; 256 << 10];
-    loop {
-        match input.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => hasher.update(&buf[..n]),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
+    io::copy(
+        &mut io::BufReader::with_capacity(256 << 10, input),
+        &mut hasher,
+    )?;
     Ok(hasher
         .finalize()
         .iter()
