@@ -177,9 +177,10 @@ impl<'a> Lexer<'a> {
             .position(|&b| is_space(b) || b == b'/')
             .unwrap_or(inner.len());
         let name = &inner[..name_len];
-        // XML allows no `<` anywhere in a tag, and a `/` only right before the closing `>`.
+        // XML allows no `<` anywhere in a tag (its name included), and a `/` only right
+        // before the closing `>`.
         if name.is_empty()
-            || inner[name_len..].contains(&b'<')
+            || memchr::memchr(b'<', inner).is_some()
             || inner.get(name_len) == Some(&b'/')
         {
             return Err(self.error(start, "malformed start tag"));
