@@ -30,7 +30,11 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
 fi
 
-cargo fuzz build "$@"
+if [ $# -eq 0 ]; then
+    cargo fuzz build
+else
+    for target in "$@"; do cargo fuzz build "$target"; done  # build takes one target at a time
+fi
 
 # Seeds are whole documents. read_stream spends its first byte on the reader's buffer
 # capacity (high bit: move the document past the 256-byte sniffing window), so its copies get
