@@ -361,12 +361,22 @@ impl Server {
         let listener = TcpListener::bind(&addr)
             .await
             .map_err(io_error(format!("cannot listen on {addr}")))?;
+        // Catch Ctrl-C before saying we listen: `ctrl_c()` registers only when first polled,
+        // and a SIGINT before that would kill the process instead of stopping it cleanly.
+        #[cfg(unix)]
+        let mut interrupt =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+                .map_err(io_error("cannot listen for Ctrl-C"))?;
         if let Ok(local) = listener.local_addr() {
             let scheme = if self.tls.is_some() { "https" } else { "http" };
             tracing::info!("XML-RPC server listening on {scheme}://{local}/ (Ctrl-C stops it)");
         }
-        self.serve_with_shutdown(listener, async {
-            if tokio::signal::ctrl_c().await.is_ok() {
+        self.serve_with_shutdown(listener, async move {
+            #[cfg(unix)]
+            let interrupted = interrupt.recv().await.is_some();
+            #[cfg(not(unix))]
+            let interrupted = tokio::signal::ctrl_c().await.is_ok();
+            if interrupted {
                 tracing::info!("Ctrl-C: finishing calls in progress, then stopping");
             }
         })
