@@ -5,11 +5,11 @@
 use crate::call::Connection;
 use crate::error::Error;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sha2::{Digest, Sha256};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use xmlrpc_kit::client::Transfer;
+use xmlrpc_kit::server::files::sha256_hex;
 use xmlrpc_kit::{Blob, Struct, Value};
 
 /// `xrpc upload`: sends `local` as `remote` (default: its file name) and checks that the
@@ -188,22 +188,9 @@ fn mismatch(method: &str, problem: String) -> Error {
 }
 
 fn sha256_file(path: &Path) -> io::Result<String> {
-    hash(std::fs::File::open(path)?)
+    sha256_hex(std::fs::File::open(path)?)
 }
 
 fn sha256_blob(blob: &Blob) -> io::Result<String> {
-    hash(blob.open()?)
-}
-
-fn hash(input: impl Read) -> io::Result<String> {
-    let mut hasher = Sha256::new();
-    io::copy(
-        &mut io::BufReader::with_capacity(256 << 10, input),
-        &mut hasher,
-    )?;
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    sha256_hex(blob.open()?)
 }

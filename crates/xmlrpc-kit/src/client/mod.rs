@@ -600,13 +600,18 @@ fn gzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
 
 /// Decodes a reply: the result as `R`, or the fault.
 pub(crate) fn decode_reply<R: DeserializeOwned>(reply: &[u8], limits: &Limits) -> Result<R, Error> {
+    let reader = Reader::from_slice(reply)
+        .map_err(Error::Reply)?
+        .with_limits(*limits);
+    read_reply(reader)
+}
+
+/// Reads a reply document (in memory or streaming): the result as `R`, or the fault.
+pub(crate) fn read_reply<R: DeserializeOwned>(mut reader: Reader<'_>) -> Result<R, Error> {
     let classify = |e: crate::Error| match e.category() {
         Category::Data => Error::Type(e),
         _ => Error::Reply(e),
     };
-    let mut reader = Reader::from_slice(reply)
-        .map_err(Error::Reply)?
-        .with_limits(*limits);
     match reader.read_envelope().map_err(Error::Reply)? {
         Envelope::Response => reader.read_result::<R>().map_err(classify),
         Envelope::Fault => Err(reader.read_fault().map_err(Error::Reply)?.into()),

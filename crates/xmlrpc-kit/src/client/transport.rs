@@ -5,8 +5,7 @@
 
 use super::error::Error;
 use super::url::Endpoint;
-use crate::codec::{Envelope, Limits, Reader};
-use crate::error::Category;
+use crate::codec::{Limits, Reader};
 use crate::transfer::{self, CappedReader, ChannelReader, OutgoingBody, Progress, PumpError};
 use crate::value::blob::SpoolSettings;
 use bytes::{Buf, Bytes, BytesMut};
@@ -106,21 +105,11 @@ fn decode_stream<R: DeserializeOwned>(
     limits: Limits,
     spool: &Arc<SpoolSettings>,
 ) -> Result<R, Error> {
-    let classify = |e: crate::Error| match e.category() {
-        Category::Data => Error::Type(e),
-        _ => Error::Reply(e),
-    };
-    let mut reader = Reader::from_reader(input)
+    let reader = Reader::from_reader(input)
         .map_err(Error::Reply)?
         .with_limits(limits)
         .with_spool(Some(Arc::clone(spool)));
-    match reader.read_envelope().map_err(Error::Reply)? {
-        Envelope::Response => reader.read_result::<R>().map_err(classify),
-        Envelope::Fault => Err(reader.read_fault().map_err(Error::Reply)?.into()),
-        Envelope::Call { .. } => Err(Error::Reply(crate::Error::message(
-            "expected a <methodResponse>, found a <methodCall>",
-        ))),
-    }
+    super::read_reply(reader)
 }
 
 /// Sends `body` and returns the reply's XML, whole or streaming.

@@ -89,14 +89,8 @@ pub(crate) fn decode_content(
     encoding: Option<&str>,
     limit: u64,
 ) -> Result<Bytes, BodyError> {
-    let encoding = encoding.map(str::trim).unwrap_or("identity");
-    if encoding.eq_ignore_ascii_case("identity") || encoding.is_empty() {
+    if !is_gzip(encoding)? {
         return Ok(body);
-    }
-    if !(encoding.eq_ignore_ascii_case("gzip") || encoding.eq_ignore_ascii_case("x-gzip")) {
-        return Err(BodyError::UnsupportedEncoding(
-            encoding.chars().take(40).collect(),
-        ));
     }
     let mut out = Vec::with_capacity((body.len() * 4).min(1 << 20));
     flate2::read::MultiGzDecoder::new(&body[..])
@@ -107,6 +101,21 @@ pub(crate) fn decode_content(
         return Err(BodyError::InflatesTooLarge(limit));
     }
     Ok(Bytes::from(out))
+}
+
+/// Whether a request's `Content-Encoding` is gzip (`false` for identity or none); any
+/// other coding is refused.
+pub(crate) fn is_gzip(encoding: Option<&str>) -> Result<bool, BodyError> {
+    let encoding = encoding.map(str::trim).unwrap_or("identity");
+    if encoding.eq_ignore_ascii_case("identity") || encoding.is_empty() {
+        return Ok(false);
+    }
+    if encoding.eq_ignore_ascii_case("gzip") || encoding.eq_ignore_ascii_case("x-gzip") {
+        return Ok(true);
+    }
+    Err(BodyError::UnsupportedEncoding(
+        encoding.chars().take(40).collect(),
+    ))
 }
 
 /// Gzips a response body.

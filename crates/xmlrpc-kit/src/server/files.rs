@@ -198,7 +198,7 @@ impl FileService {
         let path = self.existing_file(name)?;
         let mut file = File::open(&path).map_err(|e| io_fault(name, e))?;
         let meta = file.metadata().map_err(|e| io_fault(name, e))?;
-        let digest = sha256(&mut file).map_err(|e| io_fault(name, e))?;
+        let digest = sha256_hex(&mut file).map_err(|e| io_fault(name, e))?;
         let mut info = describe(name, &meta);
         info.insert("sha256".into(), Value::String(digest));
         Ok(info)
@@ -441,8 +441,15 @@ fn utc(secs: u64) -> Option<DateTime> {
     .ok()
 }
 
-/// The hex SHA-256 of everything `input` yields.
-fn sha256(input: &mut impl Read) -> io::Result<String> {
+/// The hex SHA-256 of everything `input` yields, as `files.stat` reports it: what a client
+/// compares with its own copy.
+///
+/// ```
+/// let hex = xmlrpc_kit::server::files::sha256_hex(&b"hello"[..])?;
+/// assert_eq!(hex, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn sha256_hex(input: impl Read) -> io::Result<String> {
     let mut hasher = Sha256::new();
     io::copy(
         &mut io::BufReader::with_capacity(256 << 10, input),

@@ -256,16 +256,7 @@ where
     if declared.is_some_and(|n| n > config.max_body_size) {
         return Err(BodyError::TooLarge(config.max_body_size));
     }
-    let gzip = match encoding.as_deref().map(str::trim) {
-        None | Some("") => false,
-        Some(e) if e.eq_ignore_ascii_case("identity") => false,
-        Some(e) if e.eq_ignore_ascii_case("gzip") || e.eq_ignore_ascii_case("x-gzip") => true,
-        Some(other) => {
-            return Err(BodyError::UnsupportedEncoding(
-                other.chars().take(40).collect(),
-            ))
-        }
-    };
+    let gzip = body::is_gzip(encoding.as_deref())?;
     let (tx, input) = transfer::channel();
     let inflated_cap = config.max_decompressed_size;
     let limits = config
