@@ -30,7 +30,7 @@ pub type ResponseBody = crate::http::OutgoingBody;
 pub(crate) struct Shared {
     pub(crate) registry: Arc<Registry>,
     pub(crate) config: ServerConfig,
-    docs_page: OnceLock<Bytes>,
+    docs_page: OnceLock<docs::Page>,
     /// Connections accepted since the server started.
     pub(crate) accepted: std::sync::atomic::AtomicU64,
 }
@@ -111,13 +111,24 @@ where
     match *request.method() {
         Method::POST => {}
         Method::GET | Method::HEAD if config.docs_page => {
-            let page = shared.docs_page.get_or_init(|| {
-                Bytes::from(docs::render(&config.title, &shared.registry.describe()))
-            });
-            let mut response = Response::new(ResponseBody::from(page.clone()));
-            response.headers_mut().insert(
+            let page = shared
+                .docs_page
+                .get_or_init(|| docs::Page::new(&config.title, &shared.registry.describe()));
+            let url = docs::request_url(
+                request.uri(),
+                request.headers(),
+                request.extensions().get::<docs::Endpoint>(),
+            );
+            let mut response = Response::new(ResponseBody::from(Bytes::from(page.render(&url))));
+            let headers = response.headers_mut();
+            headers.insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            // The page shows the URL the visitor used: a cache must not hand it to another.
+            headers.insert(
+                header::VARY,
+                HeaderValue::from_static("Host, X-Forwarded-Host, X-Forwarded-Proto"),
             );
             return response;
         }
