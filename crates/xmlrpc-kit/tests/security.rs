@@ -410,7 +410,7 @@ fn the_authorisation_hook_decides_per_user_and_method_in_multicall_too() {
     let r = authed_post(&server, Some(&alice), &reset);
     assert_eq!(r.status, 200);
     let fault = result::<String>(&r.body).unwrap_err();
-    assert_eq!(fault.code, xmlrpc_kit::server::NOT_AUTHORIZED);
+    assert_eq!(fault.code, xmlrpc_kit::Fault::NOT_AUTHORIZED);
     assert_eq!(fault.string, "not authorised to call admin.reset");
     let r = authed_post(&server, Some(&bob), &reset);
     assert_eq!(result::<String>(&r.body), Ok("reset".to_owned()));
@@ -434,7 +434,7 @@ fn the_authorisation_hook_decides_per_user_and_method_in_multicall_too() {
     };
     assert_eq!(
         refused.get("faultCode"),
-        Some(&Value::Int(xmlrpc_kit::server::NOT_AUTHORIZED))
+        Some(&Value::Int(xmlrpc_kit::Fault::NOT_AUTHORIZED))
     );
     assert!(matches!(&answers[1], Value::Array(_)), "{answers:?}");
     let r = authed_post(&server, Some(&bob), &multicall);

@@ -10,13 +10,6 @@ use hyper::header::HeaderMap;
 use hyper::Response;
 use std::sync::Arc;
 
-/// The fault code for a call the authorisation hook refused (an implementation-defined
-/// server error, in the range -32000..-32099 the interop spec leaves for them).
-///
-/// ```
-/// assert_eq!(xmlrpc_kit::server::NOT_AUTHORIZED, -32001);
-/// ```
-pub const NOT_AUTHORIZED: i32 = -32001;
 
 /// Outcome of checking one request's credentials.
 #[cfg_attr(not(feature = "auth"), allow(dead_code))]
@@ -70,7 +63,7 @@ impl Access {
                 Ok(())
             } else {
                 Err(Fault::new(
-                    NOT_AUTHORIZED,
+                    Fault::NOT_AUTHORIZED,
                     format!(
                         "not authorised to call {}",
                         method.chars().take(200).collect::<String>()

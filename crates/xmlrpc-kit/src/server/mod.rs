@@ -17,7 +17,6 @@ mod stream;
 mod tls;
 
 pub use crate::http::OutgoingBody;
-pub use access::NOT_AUTHORIZED;
 #[cfg(feature = "auth")]
 pub use auth::{AuthError, BasicAuth};
 pub use config::ServerConfig;
@@ -166,7 +165,7 @@ impl Server {
     /// Decides per call whether the caller may call a method: `allow(user, method)` gets the
     /// authenticated user name (`None` without [`basic_auth`](Self::basic_auth)) and the
     /// method's name, before the parameters are read; a refusal is fault
-    /// [`NOT_AUTHORIZED`] (-32001). Each call inside a `system.multicall` is checked too.
+    /// [`Fault::NOT_AUTHORIZED`] (-32001). Each call inside a `system.multicall` is checked too.
     ///
     /// ```
     /// let server = xmlrpc_kit::server::Server::new()
