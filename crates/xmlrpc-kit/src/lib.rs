@@ -59,6 +59,8 @@ pub mod codec;
 pub mod dispatch;
 pub mod error;
 pub mod fault;
+#[cfg(feature = "files")]
+pub mod files;
 mod serde;
 #[cfg(feature = "server")]
 pub mod server;

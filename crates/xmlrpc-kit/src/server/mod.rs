@@ -8,7 +8,9 @@ mod body;
 mod config;
 mod conn;
 mod docs;
-pub mod files;
+/// The files service, now at [`crate::files`]; this path is kept for existing code.
+#[cfg(feature = "files")]
+pub use crate::files;
 mod service;
 mod tls;
 
