@@ -179,8 +179,9 @@ pub(crate) fn run(
             .build()?;
         runtime.block_on(run_async(options, &params, connections))?
     };
+    report(options, connections, &tally, elapsed, output)?;
     if tally.calls == 0 && tally.refused_connections == connections {
-        if let Some(e) = tally.first_error {
+        if let Some(e) = &tally.first_error {
             return Err(Error::Message(format!(
                 "stopped after {:.2} s: every connection failed before any answer ({e}); \
                  is a server listening at {}?",
@@ -189,7 +190,6 @@ pub(crate) fn run(
             )));
         }
     }
-    report(options, connections, &tally, elapsed, output)?;
     if tally.calls > 0 && tally.faults == tally.calls {
         // A warning, not a failure: a fault is an answer, and the figures are real.
         let _ = writeln!(
