@@ -219,7 +219,7 @@ async fn run_async(
 ) -> Result<(Tally, Duration), Error> {
     // One client per task: each has its own pool, so each keeps exactly one connection.
     let clients = (0..connections)
-        .map(|_| Ok(options.connection.builder()?.build()?))
+        .map(|_| Ok(options.connection.async_builder()?.build()?))
         .collect::<Result<Vec<_>, Error>>()?;
     let tallies = (0..connections)
         .map(|_| Tally::new())
@@ -264,7 +264,7 @@ fn run_blocking(
     connections: usize,
 ) -> Result<(Tally, Duration), Error> {
     let clients = (0..connections)
-        .map(|_| Ok(options.connection.builder()?.build_blocking()?))
+        .map(|_| Ok(options.connection.builder()?.build()?))
         .collect::<Result<Vec<Client>, Error>>()?;
     let tallies = (0..connections)
         .map(|_| Tally::new())
@@ -421,7 +421,7 @@ mod tests {
     fn a_connection_refused_before_any_answer_stops() {
         let refused = || client::Error::Connect {
             endpoint: "http://127.0.0.1:9/RPC2".into(),
-            reason: "Connection refused".into(),
+            source: "Connection refused".into(),
         };
         let mut fresh = Tally::new().unwrap();
         assert!(!fresh.record(Err(refused()), Duration::from_micros(10)));

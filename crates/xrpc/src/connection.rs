@@ -5,7 +5,7 @@ use crate::args::{self, Header};
 use crate::error::Error;
 use std::path::PathBuf;
 use std::time::Duration;
-use xmlrpc_kit::client::{Client, ClientBuilder};
+use xmlrpc_kit::client::{AsyncClient, Client, ClientBuilder};
 
 /// The server and how to reach it.
 #[derive(Debug, Clone, clap::Args)]
@@ -35,19 +35,31 @@ pub(crate) const TRANSFER_TIMEOUT_HELP: &str = "Time allowed for the whole trans
 impl Connection {
     /// The client settings, to add to before building; `--timeout` or the library's
     /// default (60 s).
-    pub(crate) fn builder(&self) -> Result<ClientBuilder, Error> {
-        self.builder_with_timeout(self.timeout.or(Some(ClientBuilder::DEFAULT_TIMEOUT)))
+    pub(crate) fn builder(&self) -> Result<ClientBuilder<Client>, Error> {
+        self.configure(Client::builder(&self.url), self.call_timeout())
+    }
+
+    /// The same settings for the async client (`xrpc bench`).
+    pub(crate) fn async_builder(&self) -> Result<ClientBuilder<AsyncClient>, Error> {
+        self.configure(AsyncClient::builder(&self.url), self.call_timeout())
+    }
+
+    fn call_timeout(&self) -> Option<Duration> {
+        self.timeout.or(Some(ClientBuilder::DEFAULT_TIMEOUT))
     }
 
     /// The settings for a file transfer: no time limit unless `--timeout` sets one.
-    pub(crate) fn transfer_builder(&self) -> Result<ClientBuilder, Error> {
-        self.builder_with_timeout(self.timeout)
+    pub(crate) fn transfer_builder(&self) -> Result<ClientBuilder<Client>, Error> {
+        self.configure(Client::builder(&self.url), self.timeout)
     }
 
-    fn builder_with_timeout(&self, timeout: Option<Duration>) -> Result<ClientBuilder, Error> {
-        let mut builder = Client::builder(&self.url)
-            .accept_gzip(!self.no_gzip)
-            .timeout(timeout);
+    /// `builder` with these options and `timeout`.
+    fn configure<C>(
+        &self,
+        builder: ClientBuilder<C>,
+        timeout: Option<Duration>,
+    ) -> Result<ClientBuilder<C>, Error> {
+        let mut builder = builder.accept_gzip(!self.no_gzip).timeout(timeout);
         for header in &self.headers {
             builder = builder.header(&header.name, &header.value);
         }
@@ -62,6 +74,6 @@ impl Connection {
 
     /// A blocking client with these settings (building one sends nothing).
     pub(crate) fn client(&self) -> Result<Client, Error> {
-        Ok(self.builder()?.build_blocking()?)
+        Ok(self.builder()?.build()?)
     }
 }

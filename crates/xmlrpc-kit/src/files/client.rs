@@ -3,7 +3,8 @@
 //! transfer against the SHA-256 the server computes of what it holds.
 
 use super::service::{sha256_hex, FileService};
-use crate::client::{self, Client, ClientBuilder, Transfer};
+use crate::client::{self, Client, ClientBuilder, Progress as CallProgress};
+use crate::http::Streaming;
 use crate::value::{Binary, Blob, Struct, Value};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -146,7 +147,8 @@ const CHUNK: u64 = 8 << 20;
 ///
 /// It keeps the client's settings, not a connection: each transfer builds its client with
 /// its own progress callback (and, for downloads, a spool folder beside the destination, so
-/// the finished file is renamed into place rather than copied). A whole-file transfer is
+/// the finished file is renamed into place rather than copied; that download uses the
+/// default [`Streaming`] thresholds, whatever the builder's). A whole-file transfer is
 /// one call, bounded by the builder's [`timeout`](ClientBuilder::timeout): set it to `None`
 /// for files that take as long as they take.
 ///
@@ -195,7 +197,7 @@ impl FileClient {
         let blob = Blob::from_file(local).map_err(|e| local_error(local, e))?;
         let size = blob.len();
         let client = build(self.builder.clone().on_progress(move |t| {
-            if let Transfer::Sent { bytes, .. } = t {
+            if let CallProgress::Sent { bytes, .. } = t {
                 progress(Progress {
                     done: bytes.min(size),
                     total: size,
@@ -268,7 +270,7 @@ impl FileClient {
                 }
                 have
             }
-            Err(client::Error::Fault { code, .. }) if code == FileService::NOT_FOUND => 0,
+            Err(client::Error::Fault(fault)) if fault.code == FileService::NOT_FOUND => 0,
             Err(e) => return Err(e.into()),
         };
         let started = Instant::now();
@@ -344,7 +346,7 @@ impl FileClient {
         // The reply's base64 is 4/3 of the file: progress counts file bytes.
         let client = build(
             spooled(self.builder.clone(), &folder).on_progress(move |t| {
-                if let Transfer::Received { bytes, .. } = t {
+                if let CallProgress::Received { bytes, .. } = t {
                     progress(Progress {
                         done: (bytes / 4 * 3).min(size),
                         total: size,
@@ -458,16 +460,19 @@ impl FileClient {
     }
 }
 
-/// The blocking client for one transfer: the one place that names the builder's
-/// build method.
+/// The blocking client for one transfer.
 fn build(builder: ClientBuilder) -> Result<Client, Error> {
-    Ok(builder.build_blocking()?)
+    Ok(builder.build()?)
 }
 
-/// Settings for a download spooled into `folder`, with no reply size limit (the bytes go
-/// to disk, not to memory).
+/// Settings for a download spooled into `folder` (the default streaming thresholds), with
+/// no limit on the spooled bytes: they go to disk, not to memory.
 fn spooled(builder: ClientBuilder, folder: &Path) -> ClientBuilder {
-    builder.max_reply_size(u64::MAX).spool_dir(folder)
+    builder.streaming(
+        Streaming::default()
+            .spool_dir(folder)
+            .max_spooled_size(u64::MAX),
+    )
 }
 
 /// The local file of a download, its folder checked (or made, when asked).

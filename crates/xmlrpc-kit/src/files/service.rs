@@ -23,12 +23,12 @@ use std::time::UNIX_EPOCH;
 ///
 /// ```no_run
 /// use xmlrpc_kit::files::FileService;
-/// use xmlrpc_kit::server::{Server, ServerConfig};
+/// use xmlrpc_kit::{http::Streaming, server::{Server, ServerConfig}};
 ///
 /// let files = FileService::new("/srv/files")?;
 /// let config = ServerConfig::default()
 ///     .max_body_size(8 << 30)                // uploads up to 8 GiB
-///     .spool_dir(files.spool_dir());         // spooled uploads are renamed, not copied
+///     .streaming(Streaming::default().spool_dir(files.spool_dir())); // uploads are renamed, not copied
 /// files.mount(Server::new().config(config)).serve("127.0.0.1:8888")?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -82,7 +82,7 @@ impl FileService {
         &self.root
     }
 
-    /// The directory for the server's spool ([`ServerConfig::spool_dir`](crate::server::ServerConfig::spool_dir)):
+    /// The directory for the server's spool ([`Streaming::spool_dir`](crate::http::Streaming::spool_dir)):
     /// inside the root, so an upload is renamed into place rather than copied.
     ///
     /// ```
