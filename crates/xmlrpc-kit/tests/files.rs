@@ -331,12 +331,12 @@ print(server.size_of(xmlrpc.client.Binary(b"y" * 6_000_000)))
 // ----- the library's file client (files::FileClient) -------------------------------------
 
 use std::sync::{Arc, Mutex};
-use xmlrpc_kit::files::{self, Download, FileClient, Progress};
+use xmlrpc_kit::files::{self, Download, FileClient, Progress as FileProgress};
 
 /// A progress callback that keeps the last report.
 fn recorder() -> (
-    Arc<Mutex<Option<Progress>>>,
-    impl Fn(Progress) + Send + Sync + 'static,
+    Arc<Mutex<Option<FileProgress>>>,
+    impl Fn(FileProgress) + Send + Sync + 'static,
 ) {
     let last = Arc::new(Mutex::new(None));
     let keep = Arc::clone(&last);
@@ -360,7 +360,7 @@ fn the_file_client_uploads_and_downloads_checked_with_progress() {
     assert_eq!(sha256_file(&s.files.root().join("docs/three.bin")), want);
     assert_eq!(
         *sent.lock().unwrap(),
-        Some(Progress {
+        Some(FileProgress {
             done: up.bytes,
             total: up.bytes
         })

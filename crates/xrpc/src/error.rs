@@ -84,7 +84,23 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+// Transparent: each variant shows its inner error's message, so the chain goes on with the
+// inner error's own cause.
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Xml(e) => e.source(),
+            Error::Json(e) => e.source(),
+            Error::Shape(e) => e.source(),
+            Error::Io(e) => e.source(),
+            Error::Serve(e) => e.source(),
+            Error::Arg(e) => e.source(),
+            Error::Client(e) => e.source(),
+            Error::Files(e) => e.source(),
+            Error::Message(_) | Error::Answer { .. } => None,
+        }
+    }
+}
 
 impl From<xmlrpc_kit::Error> for Error {
     fn from(e: xmlrpc_kit::Error) -> Self {
