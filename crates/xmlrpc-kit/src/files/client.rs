@@ -574,7 +574,7 @@ mod tests {
         let local = destination("docs/x.bin", &Download::to(dir.path())).unwrap();
         assert_eq!(local, dir.path().join("x.bin"));
         assert!(matches!(
-            destination("docs/", &Download::to(dir.path())),
+            destination("docs/..", &Download::to(dir.path())),
             Err(Error::NoFileName { .. })
         ));
     }
