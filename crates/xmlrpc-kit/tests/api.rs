@@ -143,3 +143,44 @@ fn every_everyday_type_is_debug() {
     debug(&Progress::Sent { bytes: 1, total: 2 });
     assert!(format!("{client:?}").contains(&handle.url()));
 }
+
+#[test]
+fn a_blob_larger_than_the_body_limit_is_spooled_not_refused() {
+    // 100 MiB of file behind a default client, whose in-memory body limit is 64 MiB.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.bin");
+    let chunk: Vec<u8> = (0..=255u8).cycle().take(1 << 20).collect();
+    {
+        use std::io::Write;
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        for _ in 0..100 {
+            file.write_all(&chunk).unwrap();
+        }
+    }
+    let served = path.clone();
+    let handle = Server::new()
+        .blocking_method("download", move || {
+            xmlrpc_kit::Blob::from_file(&served).map_err(Fault::from)
+        })
+        .method("text", |n: usize| "x".repeat(n))
+        .spawn("127.0.0.1:0")
+        .unwrap();
+    let client = Client::builder(&handle.url())
+        .streaming(xmlrpc_kit::http::Streaming::default().spool_dir(dir.path()))
+        .build()
+        .unwrap();
+    let blob: xmlrpc_kit::Blob = client.call("download", ()).unwrap();
+    assert_eq!(blob.len(), 100 << 20);
+    assert!(blob.path().is_some(), "the download went to a spool file");
+
+    // What is held in memory is still bounded: a 2 MiB string against a 1 MiB limit.
+    let small = Client::builder(&handle.url())
+        .max_body_size(1 << 20)
+        .build()
+        .unwrap();
+    let err = small.call::<String, _>("text", (2 << 20,)).unwrap_err();
+    assert!(
+        matches!(err, Error::BodyTooLarge { limit: 1048576 }),
+        "{err:?}"
+    );
+}

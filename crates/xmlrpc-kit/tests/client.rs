@@ -349,7 +349,8 @@ fn an_oversized_reply_is_refused_without_reading_it_all() {
         "the server got {total} bytes out before the client gave up"
     );
 
-    // A declared length over the limit is refused before any of the body is read.
+    // A declared length over the limits (the body's, plus what may be spooled to files)
+    // is refused before any of the body is read.
     let url = fake_server(|mut stream, _, _| {
         let _ = stream
             .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 10000000000\r\n\r\n<methodResponse>");
@@ -358,6 +359,7 @@ fn an_oversized_reply_is_refused_without_reading_it_all() {
     let started = Instant::now();
     let err = Client::builder(&url)
         .max_body_size(1 << 20)
+        .streaming(xmlrpc_kit::http::Streaming::default().max_spooled_size(1 << 30))
         .build()
         .unwrap()
         .call::<i32, _>("x", &())

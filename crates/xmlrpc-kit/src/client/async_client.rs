@@ -10,7 +10,6 @@ use super::url::Endpoint;
 use crate::codec::segments::Encoded;
 use crate::codec::{self, Extensions, Limits};
 use crate::http::{Meter, OutgoingBody, Streaming};
-use crate::value::blob::SpoolSettings;
 use crate::value::Value;
 use hyper::header::HeaderMap;
 use serde::de::DeserializeOwned;
@@ -56,7 +55,6 @@ pub(crate) struct Inner {
     pub(crate) extensions: Extensions,
     pub(crate) limits: Limits,
     pub(crate) streaming: Streaming,
-    pub(crate) spool: Arc<SpoolSettings>,
     pub(crate) on_progress: Option<ProgressFn>,
 }
 
@@ -122,15 +120,12 @@ impl AsyncClient {
         let limits = self.inner.limits;
         match reply {
             ReplyBody::Whole(bytes) => super::decode_reply(&bytes, &limits),
-            streamed => {
-                let spool = Arc::clone(&self.inner.spool);
-                tokio::task::spawn_blocking(move || streamed.decode_blocking(&limits, &spool))
-                    .await
-                    .map_err(|e| Error::CutOff {
-                        endpoint: self.url(),
-                        source: e.into(),
-                    })?
-            }
+            streamed => tokio::task::spawn_blocking(move || streamed.decode_blocking(&limits))
+                .await
+                .map_err(|e| Error::CutOff {
+                    endpoint: self.url(),
+                    source: e.into(),
+                })?,
         }
     }
 

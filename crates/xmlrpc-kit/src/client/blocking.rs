@@ -183,7 +183,7 @@ impl Client {
     pub(crate) fn round_trip<R: DeserializeOwned>(&self, body: Encoded) -> Result<R, Error> {
         let reply = self.exchange(body)?;
         let inner = &self.client.inner;
-        reply.decode_blocking(&inner.limits, &inner.spool)
+        reply.decode_blocking(&inner.limits)
     }
 
     /// Runs one exchange on the background runtime and waits for it.

@@ -376,7 +376,6 @@ impl<C> ClientBuilder<C> {
                 allow_nil: s.allow_nil,
                 extensions: s.extensions,
                 limits: s.limits,
-                spool: s.streaming.spool(),
                 streaming: s.streaming,
                 on_progress: s.on_progress,
             }),

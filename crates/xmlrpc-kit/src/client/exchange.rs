@@ -8,6 +8,7 @@ use super::url::Endpoint;
 use crate::codec::{Limits, Reader};
 use crate::http::body::{self, BodyError};
 use crate::http::incoming::{self, CappedReader, ChannelReader, PumpError};
+use crate::http::streaming::BodyBudget;
 use crate::http::{Meter, OutgoingBody, Streaming};
 use crate::value::blob::SpoolSettings;
 use bytes::Bytes;
@@ -47,7 +48,7 @@ pub(crate) enum ReplyBody {
 pub(crate) struct StreamedReply {
     input: ChannelReader,
     gzip: bool,
-    max_reply: u64,
+    budget: BodyBudget,
     endpoint: String,
     pumped: tokio::sync::oneshot::Receiver<Result<u64, PumpError>>,
 }
@@ -55,50 +56,45 @@ pub(crate) struct StreamedReply {
 impl ReplyBody {
     /// Decodes the reply as `R`, or its fault. For a streamed reply this blocks: call it
     /// off the runtime.
-    pub(crate) fn decode_blocking<R: DeserializeOwned>(
-        self,
-        limits: &Limits,
-        spool: &Arc<SpoolSettings>,
-    ) -> Result<R, Error> {
+    pub(crate) fn decode_blocking<R: DeserializeOwned>(self, limits: &Limits) -> Result<R, Error> {
         match self {
             ReplyBody::Whole(bytes) => super::decode_reply(&bytes, limits),
-            ReplyBody::Streamed(reply) => reply.decode(limits, spool),
+            ReplyBody::Streamed(reply) => reply.decode(limits),
         }
     }
 }
 
 impl StreamedReply {
-    fn decode<R: DeserializeOwned>(
-        self,
-        limits: &Limits,
-        spool: &Arc<SpoolSettings>,
-    ) -> Result<R, Error> {
+    fn decode<R: DeserializeOwned>(self, limits: &Limits) -> Result<R, Error> {
         let StreamedReply {
             input,
             gzip,
-            max_reply,
+            budget,
             endpoint,
             pumped,
         } = self;
-        let limits = limits.max_document_size(limits.max_document_size.max(max_reply));
+        let wire_cap = budget.wire_cap();
+        let limits = limits.max_document_size(limits.max_document_size.max(wire_cap));
         let decoded = {
             let input: Box<dyn std::io::BufRead> = if gzip {
-                Box::new(std::io::BufReader::with_capacity(
+                Box::new(budget.meter(std::io::BufReader::with_capacity(
                     64 << 10,
-                    CappedReader::new(flate2::read::MultiGzDecoder::new(input), max_reply),
-                ))
+                    CappedReader::new(flate2::read::MultiGzDecoder::new(input), wire_cap),
+                )))
             } else {
-                Box::new(input)
+                Box::new(budget.meter(input))
             };
-            decode_stream::<R>(input, limits, spool)
+            decode_stream::<R>(input, limits, &budget.spool)
             // The reader goes here, so a pump still sending stops.
         };
+        let limit = budget.max_in_memory();
         match pumped.blocking_recv() {
-            Ok(Err(PumpError::TooLarge(limit))) => Err(Error::BodyTooLarge { limit }),
+            Ok(Err(PumpError::TooLarge(_))) => Err(Error::BodyTooLarge { limit }),
             Ok(Err(e)) => Err(Error::CutOff {
                 endpoint,
                 source: e.into(),
             }),
+            Ok(Ok(_)) | Err(_) if budget.exceeded() => Err(Error::BodyTooLarge { limit }),
             Ok(Ok(_)) | Err(_) => decoded,
         }
     }
@@ -166,13 +162,14 @@ pub(crate) async fn exchange(
         .and_then(|v| v.parse::<u64>().ok());
     let streamed = declared.is_none_or(|n| n > settings.streaming.threshold);
     // A streamed reply may carry spooled files beyond the in-memory limit.
+    let budget = settings.streaming.budget(max_reply);
     let cap = if streamed {
-        max_reply.saturating_add(settings.streaming.max_spooled_size)
+        budget.wire_cap()
     } else {
         max_reply
     };
     if declared.is_some_and(|n| n > cap) {
-        return Err(Error::BodyTooLarge { limit: cap });
+        return Err(Error::BodyTooLarge { limit: max_reply });
     }
     let encoding = parts
         .headers
@@ -199,7 +196,7 @@ pub(crate) async fn exchange(
         return Ok(ReplyBody::Streamed(StreamedReply {
             input,
             gzip,
-            max_reply: cap,
+            budget,
             endpoint: endpoint.uri(),
             pumped,
         }));
@@ -250,19 +247,19 @@ fn connect_error(endpoint: &Endpoint, e: hyper_util::client::legacy::Error) -> E
 /// (an HTTP server answers a ClientHello with `HTTP/1.1 400`).
 #[cfg(feature = "tls")]
 fn answered_in_plain_http(e: &(dyn std::error::Error + 'static)) -> bool {
-    let mut source = Some(e);
-    while let Some(cause) = source {
-        let tls = cause.downcast_ref::<rustls::Error>().or_else(|| {
-            cause
-                .downcast_ref::<std::io::Error>()
-                .and_then(|io| io.get_ref())
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        });
-        if let Some(rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)) = tls
-        {
+    if let Some(rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)) =
+        e.downcast_ref::<rustls::Error>()
+    {
+        return true;
+    }
+    // An io::Error's `source()` skips the error it wraps: look inside it first.
+    if let Some(inner) = e
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+    {
+        if answered_in_plain_http(inner) {
             return true;
         }
-        source = cause.source();
     }
-    false
+    e.source().is_some_and(answered_in_plain_http)
 }

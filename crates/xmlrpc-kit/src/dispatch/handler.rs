@@ -46,12 +46,24 @@ pub enum Fallible {}
 /// What a handler may return: any `Serialize` value, or a `Result` whose error becomes a
 /// fault. The marker `M` keeps the two apart.
 ///
+/// A value that is neither (a type without `Serialize`, a `Result` whose error has no
+/// `Into<Fault>`, a future from a closure given to `method` instead of `async_method`)
+/// is refused at compile time with a message saying so.
+///
 /// ```
 /// use xmlrpc_kit::{dispatch::IntoResult, Fault};
 /// fn check<M, R: IntoResult<M>>(r: R) -> Result<R::Ok, Fault> { r.into_result() }
 /// assert_eq!(check(5).unwrap(), 5);
 /// assert_eq!(check(Err::<i32, _>(Fault::new(4, "no"))).unwrap_err().code, 4);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the result of an XML-RPC method",
+    label = "the method returns `{Self}`",
+    note = "a method returns a value whose type implements `serde::Serialize` (derive it on your own \
+            types), or a `Result<T, E>` with `T: Serialize` and `E: Into<xmlrpc_kit::Fault>` \
+            (implement `From<E> for Fault`)",
+    note = "a closure that returns a future (`async move {{ .. }}`) is registered with `async_method`"
+)]
 pub trait IntoResult<M> {
     /// The value sent back on success.
     type Ok: Serialize;
@@ -76,12 +88,29 @@ impl<T: Serialize, E: Into<Fault>> IntoResult<Fallible> for Result<T, E> {
 /// A synchronous method: `Fn(A1, ..., An) -> R`, run on the server's own threads.
 /// For work that blocks or takes long, register it with `blocking_method` instead.
 ///
+/// Implemented for every function and closure that is `Send + Sync + 'static` and takes
+/// 0 to 16 arguments, each an owned type implementing `serde::Deserialize` (`String`, not
+/// `&str`; `Vec<u8>` or [`Binary`](crate::Binary), not `&[u8]`), and returns a
+/// `T: Serialize` or a `Result<T, E>` with `E: Into<Fault>` (see [`IntoResult`]). Anything
+/// else is refused at compile time with a message listing these rules.
+///
 /// ```
 /// use xmlrpc_kit::dispatch::Registry;
 /// let mut registry = Registry::new();
 /// registry.method("add", |x: i32, y: i32| x + y)?;
 /// # Ok::<(), xmlrpc_kit::dispatch::RegistrationError>(())
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an XML-RPC method",
+    label = "not a method: check its arguments and its result",
+    note = "a method takes 0 to 16 arguments, each an owned type that implements `serde::Deserialize` \
+            (`String`, not `&str`; `Vec<u8>` or `Binary`, not `&[u8]`; derive it on your own types); \
+            more arguments go in a struct",
+    note = "it returns a type that implements `serde::Serialize`, or a `Result<T, E>` with \
+            `T: Serialize` and `E: Into<xmlrpc_kit::Fault>` (implement `From<E> for Fault`)",
+    note = "it is `Send + Sync + 'static`: share state through an `Arc`, not an `Rc` or a borrow",
+    note = "an `async` closure, or one that returns a future, is registered with `async_method`"
+)]
 pub trait Handler<Args, M>: Send + Sync + 'static {
     /// Decodes the arguments, calls the function, encodes the result.
     #[doc(hidden)]
@@ -90,12 +119,26 @@ pub trait Handler<Args, M>: Send + Sync + 'static {
 
 /// An async method: `Fn(A1, ..., An) -> impl Future<Output = R>`.
 ///
+/// The arguments follow [`Handler`]'s rules; the future must be `Send + 'static` (it may
+/// run on any of the server's threads) and its output follows [`IntoResult`]'s.
+///
 /// ```
 /// use xmlrpc_kit::dispatch::Registry;
 /// let mut registry = Registry::new();
 /// registry.async_method("later", |s: String| async move { s.len() })?;
 /// # Ok::<(), xmlrpc_kit::dispatch::RegistrationError>(())
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an async XML-RPC method",
+    label = "not an async method: check its arguments, its future and the future's output",
+    note = "an async method takes 0 to 16 arguments, each an owned type that implements \
+            `serde::Deserialize` (`String`, not `&str`; `Vec<u8>` or `Binary`, not `&[u8]`), \
+            and returns a future: `|x: i32| async move {{ x + 1 }}`",
+    note = "the future is `Send + 'static` (move what it needs into it) and its output is a \
+            `T: Serialize` or a `Result<T, E>` with `E: Into<xmlrpc_kit::Fault>`",
+    note = "a closure that returns a value rather than a future is registered with `method` \
+            (or `blocking_method` when it blocks)"
+)]
 pub trait AsyncHandler<Args, M>: Send + Sync + 'static {
     /// Decodes the arguments and starts the call.
     #[doc(hidden)]
@@ -105,12 +148,25 @@ pub trait AsyncHandler<Args, M>: Send + Sync + 'static {
 /// A blocking method: `Fn(A1, ..., An) -> R` run on tokio's blocking thread pool, so a
 /// slow function (file I/O, a sleep, heavy work) never holds up other calls.
 ///
+/// The rules are [`Handler`]'s, and the function is also `Clone` (each call moves a copy
+/// onto the pool) with arguments that are `Send + 'static`.
+///
 /// ```
 /// use xmlrpc_kit::dispatch::Registry;
 /// let mut registry = Registry::new();
 /// registry.blocking_method("read", |path: String| std::fs::read(path).map_err(|e| xmlrpc_kit::Fault::new(1, e.to_string())))?;
 /// # Ok::<(), xmlrpc_kit::dispatch::RegistrationError>(())
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a blocking XML-RPC method",
+    label = "not a blocking method: check its arguments and its result",
+    note = "a blocking method takes 0 to 16 arguments, each an owned type that implements \
+            `serde::Deserialize` and `Send` (`String`, not `&str`); more arguments go in a struct",
+    note = "it returns a type that implements `serde::Serialize`, or a `Result<T, E>` with \
+            `T: Serialize` and `E: Into<xmlrpc_kit::Fault>` (implement `From<E> for Fault`)",
+    note = "it is `Clone + Send + Sync + 'static`, as each call runs a copy on the blocking pool: \
+            share state through an `Arc`"
+)]
 pub trait BlockingHandler<Args, M>: Send + Sync + 'static {
     /// Decodes the arguments and starts the call on the blocking pool.
     #[doc(hidden)]

@@ -10,7 +10,7 @@
 pub(crate) mod body;
 pub(crate) mod incoming;
 mod outgoing;
-mod streaming;
+pub(crate) mod streaming;
 
 pub use outgoing::OutgoingBody;
 pub use streaming::Streaming;

@@ -3,7 +3,9 @@
 //! client and the server take the same struct.
 
 use crate::value::blob::SpoolSettings;
+use std::io::{self, BufRead, Read};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// How bodies too large to hold in memory are handled, the same on both sides:
@@ -41,8 +43,8 @@ impl Streaming {
     pub const DEFAULT_THRESHOLD: u64 = 1 << 20;
     /// Default for [`spool_threshold`](Self::spool_threshold): values above 1 MiB are spooled.
     pub const DEFAULT_SPOOL_THRESHOLD: usize = 1 << 20;
-    /// Default for [`max_spooled_size`](Self::max_spooled_size): 16 GiB of spooled
-    /// base64 text in one body.
+    /// Default for [`max_spooled_size`](Self::max_spooled_size): 16 GiB of files spooled
+    /// from one body.
     pub const DEFAULT_MAX_SPOOLED_SIZE: u64 = 16 << 30;
 
     /// Bodies larger than this, or of unknown length, are parsed while they arrive, on a
@@ -82,9 +84,14 @@ impl Streaming {
         self
     }
 
-    /// Bytes of `<base64>` text in one streamed body that may go to spool files, beyond
-    /// the body limit (`max_body_size`), which then bounds only the rest of the body: the
-    /// part held in memory. A body over both is refused as soon as it passes them.
+    /// Decoded bytes one streamed body may write to spool files beyond its body limit
+    /// (`max_body_size`), which then bounds the rest: the part held in memory (base64 line
+    /// breaks count there, so a body of wrapped base64 may spool about 57 times
+    /// `max_body_size` before that is full). A body over either limit is refused as soon
+    /// as it passes it, with the same error as an oversized body. `0` makes the body limit
+    /// the only one, bounding spooled and held bytes together: the server's default
+    /// (see [`ServerConfig::streaming`](crate::server::ServerConfig::streaming)), so that
+    /// a server takes files larger than its body limit only when told to.
     ///
     /// ```
     /// let s = xmlrpc_kit::http::Streaming::default().max_spooled_size(1 << 30);
@@ -95,12 +102,113 @@ impl Streaming {
         self
     }
 
-    /// The spool settings the reader takes.
-    pub(crate) fn spool(&self) -> Arc<SpoolSettings> {
-        Arc::new(SpoolSettings {
-            dir: self.spool_dir.clone(),
-            threshold: self.spool_threshold,
-        })
+    /// The spool and the byte budget of one streamed body whose part held in memory may
+    /// be `max_in_memory` bytes.
+    pub(crate) fn budget(&self, max_in_memory: u64) -> BodyBudget {
+        BodyBudget {
+            spool: Arc::new(SpoolSettings {
+                dir: self.spool_dir.clone(),
+                threshold: self.spool_threshold,
+                spooled: Arc::default(),
+                // Spooled bytes may also use the in-memory allowance: within the body
+                // limit a body may spool as much as it likes, as if there were no
+                // separate limit.
+                max_spooled: self.max_spooled_size.saturating_add(max_in_memory),
+            }),
+            max_in_memory,
+            over: Arc::default(),
+        }
+    }
+}
+
+/// Bytes of parser read-ahead not yet seen by the spool's count.
+const READ_AHEAD_SLACK: u64 = 256 << 10;
+
+/// What one streamed body may hold: `max_in_memory` bytes outside the `<base64>` values
+/// spooled to files, and up to `max_spooled_size` bytes in those files.
+#[derive(Debug)]
+pub(crate) struct BodyBudget {
+    pub(crate) spool: Arc<SpoolSettings>,
+    max_in_memory: u64,
+    over: Arc<AtomicBool>,
+}
+
+impl BodyBudget {
+    /// The most body bytes that can arrive within the budget: the in-memory part, and the
+    /// separately allowed spooled part as base64 text (4 characters per 3 bytes, with CRLF
+    /// line breaks every 76). With no separate allowance, the body limit alone.
+    pub(crate) fn wire_cap(&self) -> u64 {
+        let extra = self.spool.max_spooled.saturating_sub(self.max_in_memory);
+        let text = extra.saturating_mul(4) / 3;
+        self.max_in_memory
+            .saturating_add(text.saturating_add(text / 38))
+    }
+
+    /// The body as the parser reads it, failing once the part held in memory (what has
+    /// been read less the base64 text spooled to files) passes the budget.
+    pub(crate) fn meter<R: BufRead>(&self, inner: R) -> MeteredReader<R> {
+        MeteredReader {
+            inner,
+            consumed: 0,
+            max_in_memory: self.max_in_memory,
+            spooled: Arc::clone(&self.spool.spooled),
+            over: Arc::clone(&self.over),
+        }
+    }
+
+    /// Whether the body went over the in-memory budget (the parse then failed).
+    pub(crate) fn exceeded(&self) -> bool {
+        self.over.load(Ordering::Relaxed)
+    }
+
+    /// The in-memory budget.
+    pub(crate) fn max_in_memory(&self) -> u64 {
+        self.max_in_memory
+    }
+}
+
+/// A body reader that counts what the parser consumes against a [`BodyBudget`].
+pub(crate) struct MeteredReader<R> {
+    inner: R,
+    consumed: u64,
+    max_in_memory: u64,
+    spooled: Arc<AtomicU64>,
+    over: Arc<AtomicBool>,
+}
+
+impl<R: BufRead> Read for MeteredReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for MeteredReader<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        // Spooled text is credited at 4 characters per 3 bytes; line breaks inside base64
+        // are not credited, and count as held (so the bound errs on the safe side).
+        let credit = self.spooled.load(Ordering::Relaxed).saturating_mul(4) / 3;
+        if self.consumed.saturating_sub(credit)
+            > self.max_in_memory.saturating_add(READ_AHEAD_SLACK)
+        {
+            self.over.store(true, Ordering::Relaxed);
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "the body holds more than {} bytes besides its base64 values spooled to files",
+                    self.max_in_memory
+                ),
+            ));
+        }
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.consumed += amt as u64;
+        self.inner.consume(amt);
     }
 }
 

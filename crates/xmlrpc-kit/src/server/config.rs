@@ -69,10 +69,19 @@ impl ServerConfig {
     /// [`body_read_timeout`](Self::body_read_timeout) bounds each wait for data rather than
     /// the whole transfer. The client takes the same [`Streaming`].
     ///
+    /// The default is `Streaming::default()` with
+    /// [`max_spooled_size`](Streaming::max_spooled_size) `0`, so spooled bytes count against
+    /// [`max_body_size`](Self::max_body_size); raise it to take files larger than that
+    /// while keeping what a request holds in memory bounded by `max_body_size`.
+    ///
     /// ```
     /// use xmlrpc_kit::{http::Streaming, server::ServerConfig};
     /// let config = ServerConfig::default()
-    ///     .streaming(Streaming::default().threshold(64 << 10).spool_dir("/srv/files/.spool"));
+    ///     .streaming(Streaming::default().threshold(64 << 10).spool_dir("/srv/files/.spool"))
+    ///     .max_body_size(16 << 20);    // 16 MiB held in memory, at most
+    /// # let _ = config;
+    /// let uploads = ServerConfig::default()
+    ///     .streaming(Streaming::default().max_spooled_size(8 << 30)); // and 8 GiB of files
     /// # let _ = config;
     /// ```
     pub fn streaming(mut self, streaming: Streaming) -> Self {
@@ -228,7 +237,8 @@ impl Default for ServerConfig {
             call_timeout: Self::DEFAULT_CALL_TIMEOUT,
             extensions: crate::codec::Extensions::Plain,
             fault_codes: crate::codec::FaultCodes::Interop,
-            streaming: Streaming::default(),
+            // No files beyond the body limit unless asked for (see `streaming`).
+            streaming: Streaming::default().max_spooled_size(0),
             access: super::access::Access::default(),
         }
     }

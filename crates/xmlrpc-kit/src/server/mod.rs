@@ -602,6 +602,10 @@ async fn accept_loop(
             shared: Arc::clone(&shared),
             peer,
             conn: Arc::clone(&conn),
+            endpoint: docs::Endpoint {
+                https: tls.is_some(),
+                local: stream.local_addr().ok(),
+            },
         };
         let watcher = graceful.watcher();
         let tls = tls.clone();
@@ -634,11 +638,13 @@ async fn accept_loop(
     }
 }
 
-/// The per-connection service: knows the peer and the connection's timers.
+/// The per-connection service: knows the peer, the connection's timers, and (for the
+/// documentation page's URL) whether it is TLS and the address it reached.
 struct ConnService {
     shared: Arc<Shared>,
     peer: SocketAddr,
     conn: Arc<ConnState>,
+    endpoint: docs::Endpoint,
 }
 
 impl hyper::service::Service<Request<Incoming>> for ConnService {
@@ -646,7 +652,8 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
     type Error = Infallible;
     type Future = Pin<Box<dyn Future<Output = Result<Response<ResponseBody>, Infallible>> + Send>>;
 
-    fn call(&self, request: Request<Incoming>) -> Self::Future {
+    fn call(&self, mut request: Request<Incoming>) -> Self::Future {
+        request.extensions_mut().insert(self.endpoint);
         let shared = Arc::clone(&self.shared);
         let conn = Arc::clone(&self.conn);
         let peer = self.peer;

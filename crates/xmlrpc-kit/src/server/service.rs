@@ -12,7 +12,6 @@ use crate::dispatch::{Gate, Invocation, Params, Registry};
 use crate::fault::Fault;
 use crate::http::body::{self, BodyError};
 use crate::http::incoming::{self, CappedReader, PumpError};
-use crate::value::blob::SpoolSettings;
 use bytes::Bytes;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
@@ -31,9 +30,7 @@ pub type ResponseBody = crate::http::OutgoingBody;
 pub(crate) struct Shared {
     pub(crate) registry: Arc<Registry>,
     pub(crate) config: ServerConfig,
-    docs_page: OnceLock<Bytes>,
-    /// Where streamed requests spool their large base64 values.
-    spool: Arc<SpoolSettings>,
+    docs_page: OnceLock<docs::Page>,
     /// Connections accepted since the server started.
     pub(crate) accepted: std::sync::atomic::AtomicU64,
 }
@@ -42,7 +39,6 @@ impl Shared {
     pub(crate) fn new(registry: Registry, config: ServerConfig) -> Arc<Self> {
         Arc::new(Shared {
             registry: Arc::new(registry),
-            spool: config.streaming.spool(),
             config,
             docs_page: OnceLock::new(),
             accepted: std::sync::atomic::AtomicU64::new(0),
@@ -115,13 +111,24 @@ where
     match *request.method() {
         Method::POST => {}
         Method::GET | Method::HEAD if config.docs_page => {
-            let page = shared.docs_page.get_or_init(|| {
-                Bytes::from(docs::render(&config.title, &shared.registry.describe()))
-            });
-            let mut response = Response::new(ResponseBody::from(page.clone()));
-            response.headers_mut().insert(
+            let page = shared
+                .docs_page
+                .get_or_init(|| docs::Page::new(&config.title, &shared.registry.describe()));
+            let url = docs::request_url(
+                request.uri(),
+                request.headers(),
+                request.extensions().get::<docs::Endpoint>(),
+            );
+            let mut response = Response::new(ResponseBody::from(Bytes::from(page.render(&url))));
+            let headers = response.headers_mut();
+            headers.insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            // The page shows the URL the visitor used: a cache must not hand it to another.
+            headers.insert(
+                header::VARY,
+                HeaderValue::from_static("Host, X-Forwarded-Host, X-Forwarded-Proto"),
             );
             return response;
         }
@@ -256,49 +263,58 @@ where
     B::Error: std::fmt::Display,
 {
     let config = &shared.config;
-    if declared.is_some_and(|n| n > config.max_body_size) {
+    let gzip = body::is_gzip(encoding.as_deref())?;
+    // What the body holds in memory is bounded by the body limit (once inflated, for
+    // gzip); its base64 values spooled to files, by the streaming settings' own limit.
+    let in_memory = if gzip {
+        config.max_decompressed_size
+    } else {
+        config.max_body_size
+    };
+    let budget = Arc::new(config.streaming.budget(in_memory));
+    let wire_cap = budget.wire_cap();
+    if declared.is_some_and(|n| n > wire_cap) {
         return Err(BodyError::TooLarge(config.max_body_size));
     }
-    let gzip = body::is_gzip(encoding.as_deref())?;
     let (tx, input) = incoming::channel();
-    let inflated_cap = config.max_decompressed_size;
     let limits = config
         .limits
-        .max_document_size(config.limits.max_document_size.max(inflated_cap));
+        .max_document_size(config.limits.max_document_size.max(wire_cap));
     let task_shared = Arc::clone(shared);
+    let task_budget = Arc::clone(&budget);
     let parse = tokio::task::spawn_blocking(move || {
         let input: Box<dyn std::io::BufRead> = if gzip {
-            Box::new(std::io::BufReader::with_capacity(
+            Box::new(task_budget.meter(std::io::BufReader::with_capacity(
                 64 << 10,
-                CappedReader::new(flate2::read::MultiGzDecoder::new(input), inflated_cap),
-            ))
+                CappedReader::new(flate2::read::MultiGzDecoder::new(input), wire_cap),
+            )))
         } else {
-            Box::new(input)
+            Box::new(task_budget.meter(input))
         };
         match Reader::from_reader(input) {
             Ok(reader) => {
                 let reader = reader
                     .with_limits(limits)
-                    .with_spool(Some(Arc::clone(&task_shared.spool)));
+                    .with_spool(Some(Arc::clone(&task_budget.spool)));
                 invoke(&task_shared, reader, gate.as_ref())
             }
             Err(e) => (String::new(), Invocation::Ready(Err(e.to_fault()))),
         }
     });
-    let pump = incoming::pump(
-        body,
-        tx,
-        config.max_body_size,
-        config.body_read_timeout,
-        None,
-        true,
-    );
+    let pump = incoming::pump(body, tx, wire_cap, config.body_read_timeout, None, true);
     let (pumped, parsed) = tokio::join!(pump, parse);
     match pumped {
-        Err(PumpError::TooLarge(limit)) => return Err(BodyError::TooLarge(limit)),
+        Err(PumpError::TooLarge(_)) => return Err(BodyError::TooLarge(config.max_body_size)),
         Err(PumpError::Idle(wait)) => return Err(BodyError::Timeout(wait)),
         Err(PumpError::Read(reason)) => return Err(BodyError::Read(reason)),
         Ok(_) => {}
+    }
+    if budget.exceeded() {
+        return Err(if gzip {
+            BodyError::InflatesTooLarge(budget.max_in_memory())
+        } else {
+            BodyError::TooLarge(budget.max_in_memory())
+        });
     }
     Ok(parsed.unwrap_or_else(|e| {
         (

@@ -374,12 +374,36 @@ impl fmt::Debug for BlobReader {
 
 // ----- spooling: decoding into memory, then into a temporary file ---------------------
 
-/// Where and from what size incoming base64 values are spooled to disk.
+/// Where and from what size incoming base64 values are spooled to disk, and how many
+/// bytes one body may spool (each streamed body has its own count).
 #[derive(Clone, Debug)]
 pub(crate) struct SpoolSettings {
     pub(crate) dir: PathBuf,
     /// Values longer than this many bytes go to a file.
     pub(crate) threshold: usize,
+    /// Decoded bytes this body has written to spool files so far.
+    pub(crate) spooled: Arc<std::sync::atomic::AtomicU64>,
+    /// The most it may write.
+    pub(crate) max_spooled: u64,
+}
+
+impl SpoolSettings {
+    /// Counts `n` more bytes going to a file, refusing them past the limit.
+    fn count(&self, n: usize) -> io::Result<()> {
+        let before = self
+            .spooled
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        if before.saturating_add(n as u64) > self.max_spooled {
+            return Err(io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!(
+                    "the body's base64 values exceed the limit of {} bytes spooled to files (max_spooled_size)",
+                    self.max_spooled
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Decoded bytes on their way into a blob: in memory up to the threshold, then in a file.
@@ -404,12 +428,14 @@ impl<'s> Spool<'s> {
     pub(crate) fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.len += bytes.len() as u64;
         if let Some((file, _)) = &mut self.file {
+            self.settings.count(bytes.len())?;
             return file.write_all(bytes);
         }
         if self.memory.len() + bytes.len() <= self.settings.threshold {
             self.memory.extend_from_slice(bytes);
             return Ok(());
         }
+        self.settings.count(self.memory.len() + bytes.len())?;
         std::fs::create_dir_all(&self.settings.dir)?;
         let (file, path) = tempfile::Builder::new()
             .prefix(".xmlrpc-spool-")
@@ -552,6 +578,8 @@ mod tests {
         let settings = SpoolSettings {
             dir: dir.path().to_owned(),
             threshold,
+            spooled: Arc::default(),
+            max_spooled: 1 << 20,
         };
         (dir, settings)
     }
