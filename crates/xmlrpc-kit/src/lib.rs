@@ -186,6 +186,8 @@ pub mod codec;
 pub mod dispatch;
 pub mod error;
 pub mod fault;
+#[cfg(feature = "files")]
+pub mod files;
 #[cfg(any(feature = "server", feature = "client"))]
 pub mod http;
 mod serde;

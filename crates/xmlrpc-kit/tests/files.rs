@@ -327,3 +327,150 @@ print(server.size_of(xmlrpc.client.Binary(b"y" * 6_000_000)))
     );
     s.handle.shutdown().unwrap();
 }
+
+// ----- the library's file client (files::FileClient) -------------------------------------
+
+use std::sync::{Arc, Mutex};
+use xmlrpc_kit::files::{self, Download, FileClient, Progress as FileProgress};
+
+/// A progress callback that keeps the last report.
+fn recorder() -> (
+    Arc<Mutex<Option<FileProgress>>>,
+    impl Fn(FileProgress) + Send + Sync + 'static,
+) {
+    let last = Arc::new(Mutex::new(None));
+    let keep = Arc::clone(&last);
+    (last, move |p| *keep.lock().unwrap() = Some(p))
+}
+
+#[test]
+fn the_file_client_uploads_and_downloads_checked_with_progress() {
+    let s = setup();
+    let local = s.dir.path().join("local/three.bin");
+    make_file(&local, 3 * MIB + 17, 11);
+    let want = sha256_file(&local);
+    let client = FileClient::new(Client::builder(&s.handle.url()).timeout(None));
+
+    let (sent, on_sent) = recorder();
+    let up = client.upload(&local, "docs/three.bin", on_sent).unwrap();
+    assert_eq!(
+        (up.bytes, up.sha256.as_str()),
+        ((3 * MIB + 17) as u64, want.as_str())
+    );
+    assert_eq!(sha256_file(&s.files.root().join("docs/three.bin")), want);
+    assert_eq!(
+        *sent.lock().unwrap(),
+        Some(FileProgress {
+            done: up.bytes,
+            total: up.bytes
+        })
+    );
+
+    let (received, on_received) = recorder();
+    let folder = s.dir.path().join("copies");
+    std::fs::create_dir_all(&folder).unwrap();
+    let down = client
+        .download("docs/three.bin", Download::to(&folder), on_received)
+        .unwrap();
+    assert_eq!(down.local, folder.join("three.bin"));
+    assert_eq!(sha256_file(&down.local), want);
+    let last = received.lock().unwrap().unwrap();
+    assert_eq!(last.total, up.bytes);
+    assert!(last.done > up.bytes / 2, "{last:?}");
+}
+
+#[test]
+fn the_file_client_refuses_a_missing_folder_unless_asked() {
+    let s = setup();
+    s.files
+        .upload("a.bin", Blob::from(b"abc".to_vec()))
+        .unwrap();
+    let client = FileClient::new(Client::builder(&s.handle.url()));
+    let target = s.dir.path().join("x/y/a.bin");
+    let err = client
+        .download("a.bin", Download::to(&target), |_| {})
+        .unwrap_err();
+    assert!(matches!(err, files::Error::NoFolder { .. }), "{err:?}");
+    assert!(!s.dir.path().join("x").exists());
+    client
+        .download("a.bin", Download::to(&target).create_parents(true), |_| {})
+        .unwrap();
+    assert_eq!(std::fs::read(&target).unwrap(), b"abc");
+}
+
+#[test]
+fn the_file_client_resumes_both_ways_and_refuses_a_different_start() {
+    let s = setup();
+    let local = s.dir.path().join("local/big.bin");
+    make_file(&local, 9 * MIB + 5, 3);
+    let bytes = std::fs::read(&local).unwrap();
+    s.files
+        .upload("big.bin", Blob::from(bytes[..2 * MIB].to_vec()))
+        .unwrap();
+    let client = FileClient::new(Client::builder(&s.handle.url()));
+    let (seen, on_progress) = recorder();
+    let up = client
+        .resume_upload(&local, "big.bin", on_progress)
+        .unwrap();
+    assert_eq!(up.sha256, sha256_file(&local));
+    assert_eq!(sha256_file(&s.files.root().join("big.bin")), up.sha256);
+    assert_eq!(seen.lock().unwrap().unwrap().done, bytes.len() as u64);
+
+    let partial = s.dir.path().join("local/partial.bin");
+    std::fs::write(&partial, &bytes[..3 * MIB + 1]).unwrap();
+    let down = client
+        .resume_download("big.bin", Download::to(&partial), |_| {})
+        .unwrap();
+    assert_eq!(down.bytes, bytes.len() as u64);
+    assert!(std::fs::read(&partial).unwrap() == bytes);
+
+    // Not an earlier part of the server's file: refused before anything is sent.
+    let other = s.dir.path().join("local/other.bin");
+    let mut changed = bytes.clone();
+    changed[10] ^= 1;
+    std::fs::write(&other, &changed[..4 * MIB]).unwrap();
+    s.files
+        .upload("short.bin", Blob::from(bytes[..MIB].to_vec()))
+        .unwrap();
+    let err = client
+        .resume_upload(&other, "short.bin", |_| {})
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("differ from the start of"),
+        "{err}"
+    );
+    assert_eq!(
+        s.files.stat("short.bin").unwrap()["size"],
+        Value::Int(MIB as i32)
+    );
+}
+
+#[test]
+fn the_file_client_keeps_a_download_whose_sha256_differs_out_of_place() {
+    // A server whose files.stat lies about the hash.
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::new()
+        .method("files.stat", |_name: String| {
+            let mut stat = Struct::new();
+            stat.insert("size".into(), Value::Int(3));
+            stat.insert("sha256".into(), Value::from("00".repeat(32)));
+            stat
+        })
+        .method("files.download", |_name: String| {
+            Binary::from(b"abc".to_vec())
+        });
+    let handle = server.spawn("127.0.0.1:0").unwrap();
+    let client = FileClient::new(Client::builder(&handle.url()));
+    let target = dir.path().join("a.bin");
+    let err = client
+        .download("a.bin", Download::to(&target), |_| {})
+        .unwrap_err();
+    assert!(
+        matches!(&err, files::Error::Answer { method: "files.download", problem } if problem.contains("SHA-256 differs")),
+        "{err:?}"
+    );
+    assert!(
+        !target.exists(),
+        "a file that failed its check took its name"
+    );
+}

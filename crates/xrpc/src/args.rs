@@ -14,7 +14,8 @@ Argument forms (ARGS):
                            [1, \"a\"] array, {\"k\": 1} struct, '\"8\"' the string 8,
                            {\"base64\": \"AAEC\"}, {\"dateTime\": \"20261125T10:00:00\"}
                            (see `xrpc decode --help` for the whole mapping)
-  a string otherwise       hello, 'hello world'
+  a string otherwise       hello, 'hello world' (text that starts like JSON, with [ { \"
+                           or a number, must parse: write s/[1,2 to send it as text)
   xmlrpc-c's typed forms   i/5 int, I/5 i8, d/1.5 double, s/text string,
                            b/true boolean (true, false, t, f, 1, 0), n/ nil,
                            h/00ff base64 from hex bytes, t/20261125T10:00:00 dateTime
@@ -100,7 +101,35 @@ pub(crate) fn parse_arg(arg: &str) -> Result<Value, ArgError> {
                 format!("{e} (to send the text as a string, write s/{arg})"),
             )
         }),
+        Err(e) if looks_like_json(arg) => {
+            // serde_json ends its message with "at line 1 column N": the column is enough.
+            let message = e.to_string();
+            let message = message
+                .rsplit_once(" at line ")
+                .map_or(message.as_str(), |(m, _)| m);
+            Err(ArgError::new(
+                arg,
+                format!(
+                    "looks like JSON but is not: {message} at column {} \
+                     (to send the text as a string, write s/{arg})",
+                    e.column()
+                ),
+            ))
+        }
         Err(_) => Ok(Value::String(arg.to_owned())),
+    }
+}
+
+/// Whether an argument is meant as JSON: it starts (after blanks) with `[`, `{`, `"`, a
+/// digit, or a minus sign and a digit.
+fn looks_like_json(arg: &str) -> bool {
+    let text = arg.trim_start();
+    let mut chars = text.chars();
+    match chars.next() {
+        Some('[' | '{' | '"') => true,
+        Some(c) if c.is_ascii_digit() => true,
+        Some('-') => chars.next().is_some_and(|c| c.is_ascii_digit()),
+        _ => false,
     }
 }
 
@@ -299,13 +328,31 @@ mod tests {
             "B/true",
             "nan",
             "True",
-            "[1,",
-            "{\"a\"}",
+            "-v",
+            "- 5",
             "user@example.com",
             "é/5",
         ] {
             assert_eq!(ok(text), string(text), "{text:?}");
         }
+    }
+
+    #[test]
+    fn text_that_starts_like_json_must_be_json() {
+        for (arg, column) in [
+            ("[1,2", 4),
+            ("{\"a\"}", 5),
+            ("\"open", 5),
+            ("1.2.3", 4),
+            ("-5x", 3),
+            (" [", 2),
+        ] {
+            let e = err(arg);
+            assert!(e.contains("looks like JSON but is not"), "{arg}: {e}");
+            assert!(e.contains(&format!("at column {column} ")), "{arg}: {e}");
+            assert!(e.contains(&format!("write s/{arg})")), "{arg}: {e}");
+        }
+        assert_eq!(ok("s/[1,2"), string("[1,2"));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! the client must do per call, and nothing more. `--blocking` drives the blocking `Client`
 //! instead, one OS thread per connection, each making its calls one after the other.
 
+use crate::connection::Connection;
 use crate::error::Error;
 use crate::json;
 use hdrhistogram::Histogram;
@@ -14,7 +15,7 @@ use serde::de::IgnoredAny;
 use serde_json::{json, Value as Json};
 use std::io::Write;
 use std::time::{Duration, Instant};
-use xmlrpc_kit::client::{self, AsyncClient, Client, ClientBuilder};
+use xmlrpc_kit::client::{self, Client};
 use xmlrpc_kit::Value;
 
 /// What `xrpc bench --help` says about the parameters and the output.
@@ -32,30 +33,32 @@ answer at all.";
 /// The largest latency recorded exactly, in microseconds (longer ones are clamped to it).
 const MAX_LATENCY_MICROS: u64 = 3_600_000_000;
 
-/// Everything `xrpc bench` needs to run.
-#[derive(Debug, Clone)]
-pub(crate) struct Options {
-    /// The server's URL as given.
-    pub(crate) url: String,
-    /// Extra request headers.
-    pub(crate) headers: Vec<crate::args::Header>,
-    /// Time allowed for one call; `None` keeps the library's default.
-    pub(crate) timeout: Option<Duration>,
-    /// Whether to ask for gzip replies.
-    pub(crate) gzip: bool,
-    /// The method called.
+/// `xrpc bench`'s arguments.
+#[derive(Debug, Clone, clap::Args)]
+#[command(after_long_help = BENCH_HELP)]
+pub(crate) struct BenchArgs {
+    #[command(flatten)]
+    pub(crate) connection: Connection,
+    /// The method to call.
+    #[arg(long, default_value = "add")]
     pub(crate) method: String,
-    /// Its parameters: JSON text, or `@FILE`.
+    /// The method's parameters: a JSON array, or @FILE holding one.
+    #[arg(long, default_value = "[8, 8]")]
     pub(crate) params: String,
-    /// Concurrent connections (tasks, or threads with `blocking`).
+    /// Concurrent connections, each making one call at a time.
+    #[arg(long, short = 'c', default_value_t = 16)]
     pub(crate) connections: usize,
-    /// How long to keep calling.
+    /// How long to keep calling, in seconds (fractions allowed).
+    #[arg(long, short = 'd', value_name = "SECS", default_value = "10", value_parser = crate::args::parse_timeout)]
     pub(crate) duration: Duration,
-    /// Worker threads of the async runtime.
+    /// Threads of the async runtime that drives the connections.
+    #[arg(long, default_value_t = 1)]
     pub(crate) threads: usize,
-    /// Drive the blocking `Client` from one thread per connection.
+    /// Use the blocking client, one thread per connection, calls one after the other.
+    #[arg(long)]
     pub(crate) blocking: bool,
-    /// Print one JSON object instead of text.
+    /// Print the results as one JSON object.
+    #[arg(long)]
     pub(crate) json: bool,
 }
 
@@ -67,6 +70,10 @@ struct Tally {
     errors: u64,
     first_fault: Option<String>,
     first_error: Option<client::Error>,
+    /// Whether this connection gave up: refused before any answer.
+    refused: bool,
+    /// In a merged tally: how many connections gave up so.
+    refused_connections: usize,
 }
 
 impl Tally {
@@ -81,27 +88,36 @@ impl Tally {
             errors: 0,
             first_fault: None,
             first_error: None,
+            refused: false,
+            refused_connections: 0,
         })
     }
 
-    fn record(&mut self, result: Result<IgnoredAny, client::Error>, took: Duration) {
+    /// Counts one call; `false` when the connection should stop: it was refused (or
+    /// could not connect) before it got any answer, so calling again measures nothing.
+    fn record(&mut self, result: Result<IgnoredAny, client::Error>, took: Duration) -> bool {
         match result {
             Ok(_) => self.calls += 1,
-            Err(client::Error::Fault(xmlrpc_kit::Fault { code, string })) => {
-                self.calls += 1;
-                self.faults += 1;
-                self.first_fault
-                    .get_or_insert_with(|| format!("fault {code}: {string}"));
-            }
-            Err(e) => {
-                self.errors += 1;
-                self.first_error.get_or_insert(e);
-                return;
-            }
+            Err(e) => match e.fault() {
+                Some(fault) => {
+                    self.calls += 1;
+                    self.faults += 1;
+                    self.first_fault
+                        .get_or_insert_with(|| format!("fault {}: {}", fault.code, fault.string));
+                }
+                None => {
+                    self.errors += 1;
+                    let unreachable = self.calls == 0 && matches!(e, client::Error::Connect { .. });
+                    self.first_error.get_or_insert(e);
+                    self.refused |= unreachable;
+                    return !unreachable;
+                }
+            },
         }
         let micros = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
         self.latency
             .saturating_record(micros.clamp(1, MAX_LATENCY_MICROS));
+        true
     }
 
     fn merge(&mut self, other: Tally) {
@@ -110,6 +126,7 @@ impl Tally {
         self.calls += other.calls;
         self.faults += other.faults;
         self.errors += other.errors;
+        self.refused_connections += usize::from(other.refused);
         if self.first_fault.is_none() {
             self.first_fault = other.first_fault;
         }
@@ -145,20 +162,12 @@ fn parse_params(text: &str) -> Result<Vec<Value>, Error> {
         .collect()
 }
 
-/// The client settings every connection uses.
-fn builder<C>(options: &Options) -> ClientBuilder<C> {
-    let mut builder = ClientBuilder::new(&options.url).accept_gzip(options.gzip);
-    if let Some(timeout) = options.timeout {
-        builder = builder.timeout(timeout);
-    }
-    for header in &options.headers {
-        builder = builder.header(&header.name, &header.value);
-    }
-    builder
-}
-
-/// `xrpc bench`: runs the load and prints what it measured.
-pub(crate) fn bench(options: &Options, output: impl Write) -> Result<(), Error> {
+/// `xrpc bench`: runs the load and prints what it measured; warnings go to `warnings`.
+pub(crate) fn run(
+    options: &BenchArgs,
+    output: impl Write,
+    mut warnings: impl Write,
+) -> Result<(), Error> {
     let params = parse_params(&options.params)?;
     let connections = options.connections.max(1);
     let (tally, elapsed) = if options.blocking {
@@ -171,6 +180,32 @@ pub(crate) fn bench(options: &Options, output: impl Write) -> Result<(), Error> 
         runtime.block_on(run_async(options, &params, connections))?
     };
     report(options, connections, &tally, elapsed, output)?;
+    if tally.calls == 0 && tally.refused_connections == connections {
+        if let Some(e) = &tally.first_error {
+            return Err(Error::Message(format!(
+                "stopped after {:.2} s: every connection failed before any answer ({e}); \
+                 is a server listening at {}?",
+                elapsed.as_secs_f64(),
+                options.connection.url
+            )));
+        }
+    }
+    if tally.calls > 0 && tally.faults == tally.calls {
+        // A warning, not a failure: a fault is an answer, and the figures are real.
+        let _ = writeln!(
+            warnings,
+            "xrpc: warning: every call answered with a fault ({}): the figures measure \
+             fault replies; check --method and --params",
+            tally.first_fault.as_deref().unwrap_or("?")
+        );
+    }
+    if tally.refused_connections > 0 && tally.refused_connections < connections {
+        let _ = writeln!(
+            warnings,
+            "xrpc: warning: {} of {connections} connections failed before any answer and stopped",
+            tally.refused_connections
+        );
+    }
     match tally.first_error {
         Some(e) if tally.calls == 0 => Err(e.into()),
         _ => Ok(()),
@@ -178,14 +213,14 @@ pub(crate) fn bench(options: &Options, output: impl Write) -> Result<(), Error> 
 }
 
 async fn run_async(
-    options: &Options,
+    options: &BenchArgs,
     params: &[Value],
     connections: usize,
 ) -> Result<(Tally, Duration), Error> {
     // One client per task: each has its own pool, so each keeps exactly one connection.
     let clients = (0..connections)
-        .map(|_| builder::<AsyncClient>(options).build())
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|_| Ok(options.connection.async_builder()?.build()?))
+        .collect::<Result<Vec<_>, Error>>()?;
     let tallies = (0..connections)
         .map(|_| Tally::new())
         .collect::<Result<Vec<_>, _>>()?;
@@ -205,7 +240,9 @@ async fn run_async(
                         break;
                     }
                     let result = client.call::<IgnoredAny, _>(&method, &params[..]).await;
-                    tally.record(result, sent.elapsed());
+                    if !tally.record(result, sent.elapsed()) {
+                        break;
+                    }
                 }
                 tally
             })
@@ -222,13 +259,13 @@ async fn run_async(
 }
 
 fn run_blocking(
-    options: &Options,
+    options: &BenchArgs,
     params: &[Value],
     connections: usize,
 ) -> Result<(Tally, Duration), Error> {
     let clients = (0..connections)
-        .map(|_| builder::<Client>(options).build())
-        .collect::<Result<Vec<Client>, _>>()?;
+        .map(|_| Ok(options.connection.builder()?.build()?))
+        .collect::<Result<Vec<Client>, Error>>()?;
     let tallies = (0..connections)
         .map(|_| Tally::new())
         .collect::<Result<Vec<_>, _>>()?;
@@ -246,7 +283,9 @@ fn run_blocking(
                             break;
                         }
                         let result = client.call::<IgnoredAny, _>(&options.method, params);
-                        tally.record(result, sent.elapsed());
+                        if !tally.record(result, sent.elapsed()) {
+                            break;
+                        }
                     }
                     tally
                 })
@@ -274,7 +313,7 @@ fn ms(micros: u64) -> f64 {
 }
 
 fn report(
-    options: &Options,
+    options: &BenchArgs,
     connections: usize,
     tally: &Tally,
     elapsed: Duration,
@@ -305,7 +344,7 @@ fn report(
     let first_error = tally.first_error.as_ref().map(ToString::to_string);
     if options.json {
         let report = json!({
-            "url": options.url,
+            "url": options.connection.url,
             "method": options.method,
             "client": client,
             "connections": connections,
@@ -321,7 +360,7 @@ fn report(
         serde_json::to_writer(&mut output, &report)?;
         writeln!(output)?;
     } else {
-        writeln!(output, "url:          {}", options.url)?;
+        writeln!(output, "url:          {}", options.connection.url)?;
         writeln!(output, "method:       {}", options.method)?;
         writeln!(output, "client:       {client}, {connections} connections")?;
         writeln!(output, "duration:     {seconds:.2} s")?;
@@ -379,11 +418,28 @@ mod tests {
     }
 
     #[test]
+    fn a_connection_refused_before_any_answer_stops() {
+        let refused = || client::Error::Connect {
+            endpoint: "http://127.0.0.1:9/RPC2".into(),
+            source: "Connection refused".into(),
+        };
+        let mut fresh = Tally::new().unwrap();
+        assert!(!fresh.record(Err(refused()), Duration::from_micros(10)));
+        let mut answered = Tally::new().unwrap();
+        assert!(answered.record(Ok(IgnoredAny), Duration::from_micros(10)));
+        assert!(answered.record(Err(refused()), Duration::from_micros(10)));
+        let mut total = Tally::new().unwrap();
+        total.merge(fresh);
+        total.merge(answered);
+        assert_eq!(total.refused_connections, 1);
+    }
+
+    #[test]
     fn tallies_count_faults_as_answers_and_errors_apart() {
         let mut a = Tally::new().unwrap();
-        a.record(Ok(IgnoredAny), Duration::from_micros(100));
+        assert!(a.record(Ok(IgnoredAny), Duration::from_micros(100)));
         a.record(
-            Err(client::Error::Fault(xmlrpc_kit::Fault::new(4, "Too many"))),
+            Err(client::Error::from(xmlrpc_kit::Fault::new(4, "Too many"))),
             Duration::from_micros(300),
         );
         let mut b = Tally::new().unwrap();
@@ -397,6 +453,7 @@ mod tests {
         );
         a.merge(b);
         assert_eq!((a.calls, a.faults, a.errors), (3, 1, 1));
+        assert_eq!(a.refused_connections, 0, "b had answers before its error");
         assert_eq!(a.latency.len(), 3);
         assert_eq!(a.first_fault.as_deref(), Some("fault 4: Too many"));
         assert!(a.first_error.is_some());

@@ -1,9 +1,9 @@
 //! `xrpc decode`: an XML-RPC call, response or fault in, its JSON form (see `json`) out.
 
 use crate::error::Error;
-use crate::json::{self, Document};
+use crate::json::DocumentForm;
 use std::io::{Read, Write};
-use xmlrpc_kit::codec::{Envelope, Limits, MethodCall, MethodResponse, Reader};
+use xmlrpc_kit::codec::{self, Limits};
 
 /// Reads one XML-RPC document from `input` and writes its JSON form, pretty-printed and
 /// ending in a newline, to `output`.
@@ -17,36 +17,12 @@ pub(crate) fn run(input: impl Read, output: impl Write) -> Result<(), Error> {
     input
         .take(Limits::DEFAULT_MAX_DOCUMENT_SIZE.saturating_add(1))
         .read_to_end(&mut xml)?;
-    let document = read_document(&xml)?;
+    let document = codec::read_document(&xml)?;
     let mut output = std::io::BufWriter::new(output);
-    serde_json::to_writer_pretty(&mut output, &json::document_to_json(&document))?;
+    serde_json::to_writer_pretty(&mut output, &DocumentForm(&document))?;
     output.write_all(b"\n")?;
     output.flush()?;
     Ok(())
-}
-
-/// Reads a call, a response or a fault, whichever the document is.
-fn read_document(xml: &[u8]) -> Result<Document, Error> {
-    let mut reader = Reader::from_slice(xml)?;
-    let document = match reader.read_envelope()? {
-        Envelope::Call { method_name } => Document::Call(MethodCall {
-            method_name,
-            params: read_params(&mut reader)?,
-        }),
-        Envelope::Response => Document::Response(MethodResponse::Params(read_params(&mut reader)?)),
-        Envelope::Fault => Document::Response(MethodResponse::Fault(reader.read_fault()?)),
-    };
-    Ok(document)
-}
-
-/// The parameters that follow the envelope, then the end of the document.
-fn read_params(reader: &mut Reader<'_>) -> Result<Vec<xmlrpc_kit::Value>, Error> {
-    let mut params = Vec::new();
-    while let Some(value) = reader.next_param()? {
-        params.push(value);
-    }
-    reader.finish()?;
-    Ok(params)
 }
 
 #[cfg(test)]

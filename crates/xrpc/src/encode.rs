@@ -1,9 +1,10 @@
 //! `xrpc encode`: the JSON form of a call, response or fault (see `json`) in, XML-RPC out.
 
 use crate::error::Error;
-use crate::json::{self, Document, ShapeError};
+use crate::json::{self, ShapeError};
 use std::io::{Read, Write};
-use xmlrpc_kit::codec::{self, MethodResponse};
+use xmlrpc_kit::codec;
+use xmlrpc_kit::codec::Document;
 use xmlrpc_kit::Value;
 
 /// Reads one JSON document from `input` and writes the XML-RPC document it stands for,
@@ -16,10 +17,8 @@ pub(crate) fn run(input: impl Read, mut output: impl Write) -> Result<(), Error>
     // holding U+0000, say) leaves no half document on stdout.
     let mut xml = match json::document_from_json(json)? {
         Document::Call(call) => codec::call_to_vec(&call.method_name, &call.params)?,
-        Document::Response(MethodResponse::Params(params)) => {
-            codec::response_to_vec(&single_result(params)?)?
-        }
-        Document::Response(MethodResponse::Fault(fault)) => codec::fault_to_vec(&fault)?,
+        Document::Response(params) => codec::response_to_vec(&single_result(params)?)?,
+        Document::Fault(fault) => codec::fault_to_vec(&fault)?,
     };
     xml.push(b'\n');
     output.write_all(&xml)?;

@@ -22,6 +22,10 @@ pub(crate) enum Error {
     Arg(ArgError),
     /// A call failed: the server's fault, or no answer (URL, connection, timeout, bad reply).
     Client(xmlrpc_kit::client::Error),
+    /// A file transfer failed (`xrpc upload` / `download`).
+    Files(xmlrpc_kit::files::Error),
+    /// A failure said in one message (`bench` measured nothing, a download has no folder).
+    Message(String),
     /// The server answered, but not with what the method should return.
     Answer {
         /// The method called.
@@ -44,6 +48,8 @@ impl Error {
             | Error::Serve(_)
             | Error::Arg(_)
             | Error::Client(_)
+            | Error::Files(_)
+            | Error::Message(_)
             | Error::Answer { .. } => None,
         };
         kind == Some(io::ErrorKind::BrokenPipe)
@@ -51,7 +57,12 @@ impl Error {
 
     /// Whether the server answered with a fault: exit code 3, where other errors give 1.
     pub(crate) fn is_fault(&self) -> bool {
-        matches!(self, Error::Client(xmlrpc_kit::client::Error::Fault(_)))
+        match self {
+            Error::Client(e) | Error::Files(xmlrpc_kit::files::Error::Client(e)) => {
+                e.fault().is_some()
+            }
+            _ => false,
+        }
     }
 }
 
@@ -65,13 +76,31 @@ impl fmt::Display for Error {
             Error::Io(e) => write!(f, "I/O error: {e}"),
             Error::Serve(e) => write!(f, "{e}"),
             Error::Arg(e) => write!(f, "{e}"),
-            Error::Client(e) => f.write_str(&e.chain()),
+            Error::Client(e) => write!(f, "{e}"),
+            Error::Files(e) => write!(f, "{e}"),
+            Error::Message(e) => write!(f, "{e}"),
             Error::Answer { method, problem } => write!(f, "{method} answered {problem}"),
         }
     }
 }
 
-impl std::error::Error for Error {}
+// Transparent: each variant shows its inner error's message, so the chain goes on with the
+// inner error's own cause.
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Xml(e) => e.source(),
+            Error::Json(e) => e.source(),
+            Error::Shape(e) => e.source(),
+            Error::Io(e) => e.source(),
+            Error::Serve(e) => e.source(),
+            Error::Arg(e) => e.source(),
+            Error::Client(e) => e.source(),
+            Error::Files(e) => e.source(),
+            Error::Message(_) | Error::Answer { .. } => None,
+        }
+    }
+}
 
 impl From<xmlrpc_kit::Error> for Error {
     fn from(e: xmlrpc_kit::Error) -> Self {
@@ -112,5 +141,11 @@ impl From<ArgError> for Error {
 impl From<xmlrpc_kit::client::Error> for Error {
     fn from(e: xmlrpc_kit::client::Error) -> Self {
         Error::Client(e)
+    }
+}
+
+impl From<xmlrpc_kit::files::Error> for Error {
+    fn from(e: xmlrpc_kit::files::Error) -> Self {
+        Error::Files(e)
     }
 }

@@ -26,9 +26,11 @@
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use base64::engine::DecodePaddingMode;
 use base64::Engine;
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Number, Value as Json};
 use std::fmt;
-use xmlrpc_kit::codec::{MethodCall, MethodResponse};
+use xmlrpc_kit::codec::{Document, MethodCall};
 use xmlrpc_kit::{Binary, DateTime, Fault, Struct, Value};
 
 /// The key of a call's method name.
@@ -76,15 +78,6 @@ const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
     &base64::alphabet::STANDARD,
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
-
-/// An XML-RPC document in its dynamic form: what `decode` prints and `encode` writes.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Document {
-    /// A `<methodCall>`.
-    Call(MethodCall),
-    /// A `<methodResponse>`: parameters or a fault.
-    Response(MethodResponse),
-}
 
 /// JSON that is not the JSON form of an XML-RPC value or document, and where in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,47 +146,77 @@ fn is_plain_key(key: &str) -> bool {
 
 // ----- values ----------------------------------------------------------------------------
 
-/// The JSON form of a value.
-pub(crate) fn to_json(value: &Value) -> Json {
-    match value {
-        Value::Int(i) => Json::from(*i),
-        Value::I8(i) => Json::from(*i),
-        Value::Bool(b) => Json::Bool(*b),
-        Value::String(s) => Json::String(s.clone()),
-        Value::Double(d) => double_to_json(*d),
-        Value::DateTime(t) => tagged(DATETIME_TAG, Json::String(t.to_string())),
-        Value::Base64(b) => tagged(BASE64_TAG, Json::String(STANDARD.encode(b.as_slice()))),
-        Value::Struct(members) => {
-            let object: Map<String, Json> = members
-                .iter()
-                .map(|(name, value)| (name.clone(), to_json(value)))
-                .collect();
-            if looks_like_a_tag(members) {
-                tagged(STRUCT_TAG, Json::Object(object))
-            } else {
-                Json::Object(object)
+/// A value in its JSON form, written by serde straight to any serializer (no
+/// `serde_json::Value` tree in between): what `decode`, `call` and `multicall` print.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct JsonForm<'a>(pub(crate) &'a Value);
+
+impl Serialize for JsonForm<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Int(i) => serializer.serialize_i32(*i),
+            Value::I8(i) => serializer.serialize_i64(*i),
+            Value::Bool(b) => serializer.serialize_bool(*b),
+            Value::String(s) => serializer.serialize_str(s),
+            // serde_json prints a finite double with a point or an exponent (1.0, 1e300).
+            Value::Double(d) if d.is_finite() => serializer.serialize_f64(*d),
+            Value::Double(d) => {
+                let text = if d.is_nan() {
+                    "nan"
+                } else if *d > 0.0 {
+                    "inf"
+                } else {
+                    "-inf"
+                };
+                tag(serializer, DOUBLE_TAG, text)
             }
+            Value::DateTime(t) => tag(serializer, DATETIME_TAG, &t.to_string()),
+            Value::Base64(b) => tag(serializer, BASE64_TAG, &STANDARD.encode(b.as_slice())),
+            Value::Struct(members) if looks_like_a_tag(members) => {
+                tag(serializer, STRUCT_TAG, &Members(members))
+            }
+            Value::Struct(members) => Members(members).serialize(serializer),
+            Value::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&JsonForm(item))?;
+                }
+                seq.end()
+            }
+            Value::Nil => serializer.serialize_unit(),
         }
-        Value::Array(items) => Json::Array(items.iter().map(to_json).collect()),
-        Value::Nil => Json::Null,
     }
 }
 
-/// A finite double as a JSON number (serde_json always prints a point or an exponent), and
-/// the others as a `double` tag.
-fn double_to_json(d: f64) -> Json {
-    match Number::from_f64(d) {
-        Some(n) => Json::Number(n),
-        None if d.is_nan() => tagged(DOUBLE_TAG, Json::from("nan")),
-        None if d > 0.0 => tagged(DOUBLE_TAG, Json::from("inf")),
-        None => tagged(DOUBLE_TAG, Json::from("-inf")),
+/// A struct's members as a JSON object, in order.
+struct Members<'a>(&'a Struct);
+
+impl Serialize for Members<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in self.0.iter() {
+            map.serialize_entry(name, &JsonForm(value))?;
+        }
+        map.end()
     }
 }
 
-fn tagged(tag: &str, value: Json) -> Json {
-    let mut object = Map::with_capacity(1);
-    object.insert(tag.to_owned(), value);
-    Json::Object(object)
+/// A one-key object: `{"tag": inner}`.
+fn tag<S: Serializer, T: Serialize + ?Sized>(
+    serializer: S,
+    tag: &str,
+    inner: &T,
+) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(Some(1))?;
+    map.serialize_entry(tag, inner)?;
+    map.end()
+}
+
+/// The JSON form of a value as a `serde_json::Value`.
+pub(crate) fn to_json(value: &Value) -> Json {
+    // Writing to a `serde_json::Value` fails only for non-string map keys, and every key
+    // here is a string.
+    serde_json::to_value(JsonForm(value)).unwrap_or(Json::Null)
 }
 
 /// Whether a struct's plain JSON object would be read back as a tag by [`from_json`].
@@ -325,29 +348,70 @@ pub(crate) fn kind(json: &Json) -> &'static str {
 
 // ----- documents -------------------------------------------------------------------------
 
-/// The JSON form of a document.
-pub(crate) fn document_to_json(document: &Document) -> Json {
-    let mut object = Map::new();
-    match document {
-        Document::Call(call) => {
-            object.insert(METHOD_NAME.into(), Json::from(call.method_name.as_str()));
-            object.insert(PARAMS.into(), params_to_json(&call.params));
-        }
-        Document::Response(MethodResponse::Params(params)) => {
-            object.insert(PARAMS.into(), params_to_json(params));
-        }
-        Document::Response(MethodResponse::Fault(fault)) => {
-            let mut inner = Map::new();
-            inner.insert(FAULT_CODE.into(), Json::from(fault.code));
-            inner.insert(FAULT_STRING.into(), Json::from(fault.string.as_str()));
-            object.insert(FAULT.into(), Json::Object(inner));
-        }
-    }
-    Json::Object(object)
+/// A document in its JSON form, written by serde: `{"methodName": ..., "params": [...]}`,
+/// `{"params": [...]}` or `{"fault": {"faultCode": ..., "faultString": ...}}`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DocumentForm<'a>(pub(crate) &'a Document);
+
+/// The serde shapes of the three documents.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum DocumentShape<'a> {
+    Call {
+        #[serde(rename = "methodName")]
+        method_name: &'a str,
+        params: Params<'a>,
+    },
+    Response {
+        params: Params<'a>,
+    },
+    Fault {
+        fault: FaultShape<'a>,
+    },
 }
 
-fn params_to_json(params: &[Value]) -> Json {
-    Json::Array(params.iter().map(to_json).collect())
+#[derive(Serialize)]
+struct FaultShape<'a> {
+    #[serde(rename = "faultCode")]
+    code: i32,
+    #[serde(rename = "faultString")]
+    string: &'a str,
+}
+
+/// Parameters as a JSON array.
+struct Params<'a>(&'a [Value]);
+
+impl Serialize for Params<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(JsonForm))
+    }
+}
+
+impl Serialize for DocumentForm<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Document::Call(call) => DocumentShape::Call {
+                method_name: &call.method_name,
+                params: Params(&call.params),
+            },
+            Document::Response(params) => DocumentShape::Response {
+                params: Params(params),
+            },
+            Document::Fault(fault) => DocumentShape::Fault {
+                fault: FaultShape {
+                    code: fault.code,
+                    string: &fault.string,
+                },
+            },
+        }
+        .serialize(serializer)
+    }
+}
+
+/// The JSON form of a document as a `serde_json::Value`.
+#[cfg(test)]
+pub(crate) fn document_to_json(document: &Document) -> Json {
+    serde_json::to_value(DocumentForm(document)).unwrap_or(Json::Null)
 }
 
 /// The document a JSON form stands for: a call when it has `methodName`, a fault when it
@@ -364,7 +428,7 @@ pub(crate) fn document_from_json(json: Json) -> Result<Document, ShapeError> {
     if let Some(fault) = object.shift_remove(FAULT) {
         only_keys(&object, "a fault", &[])?;
         return fault_from_json(fault)
-            .map(|f| Document::Response(MethodResponse::Fault(f)))
+            .map(Document::Fault)
             .map_err(|e| e.in_key(FAULT));
     }
     if let Some(name) = object.shift_remove(METHOD_NAME) {
@@ -391,16 +455,34 @@ pub(crate) fn document_from_json(json: Json) -> Result<Document, ShapeError> {
             params,
         }));
     }
+    if let Some(key) = object.keys().find(|k| is_method_name_misspelt(k)) {
+        return Err(ShapeError::new(format!(
+            "found key {key:?}: a call's method name goes in \"methodName\" \
+             ({{\"methodName\": \"add\", \"params\": [1, 2]}})"
+        )));
+    }
     if let Some(params) = object.shift_remove(PARAMS) {
         only_keys(&object, "a response", &[PARAMS])?;
-        return Ok(Document::Response(MethodResponse::Params(
-            params_from_json(params)?,
-        )));
+        return Ok(Document::Response(params_from_json(params)?));
     }
     match object.keys().next() {
         Some(key) => Err(ShapeError::new(format!("{EXPECTED}, found key {:?}", key))),
         None => Err(ShapeError::new(format!("{EXPECTED}, found {{}}"))),
     }
+}
+
+/// Whether a key is a common misspelling of `methodName` (`method`, `method_name`,
+/// `methodname`, `name`...).
+fn is_method_name_misspelt(key: &str) -> bool {
+    let folded: String = key
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    matches!(
+        folded.as_str(),
+        "method" | "methodname" | "name" | "methodcall"
+    )
 }
 
 /// Refuses keys left over after the known ones were taken out.
@@ -695,10 +777,7 @@ mod tests {
 
         let fault = json!({"fault": {"faultCode": -32601, "faultString": "no"}});
         let doc = document_from_json(fault.clone()).unwrap();
-        assert_eq!(
-            doc,
-            Document::Response(MethodResponse::Fault(Fault::new(-32601, "no")))
-        );
+        assert_eq!(doc, Document::Fault(Fault::new(-32601, "no")));
         assert_eq!(document_to_json(&doc), fault);
 
         let response = json!({"params": [{"a": null}]});
@@ -718,6 +797,14 @@ mod tests {
             (json!([1]), "expected {\"methodName\""),
             (json!({}), "expected {\"methodName\""),
             (json!({"method": "x"}), "found key \"method\""),
+            (
+                json!({"method": "add", "params": [1]}),
+                "found key \"method\": a call's method name goes in \"methodName\"",
+            ),
+            (
+                json!({"method_name": "add"}),
+                "found key \"method_name\": a call's method name goes in \"methodName\"",
+            ),
             (json!({"methodName": 3}), "at methodName: expected a string"),
             (
                 json!({"methodName": " "}),

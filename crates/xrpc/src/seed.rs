@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use xmlrpc_kit::files::FileService;
 use xmlrpc_kit::http::Streaming;
-use xmlrpc_kit::server::files::FileService;
 use xmlrpc_kit::server::{Server, ServerConfig};
 use xmlrpc_kit::{Binary, Fault, Value};
 
@@ -13,38 +13,12 @@ pub(crate) const PUT_NAME: &str = "get_girl.jpg";
 /// The file `image_get` reads, inside the root folder.
 pub(crate) const GET_NAME: &str = "boy.jpg";
 
-/// Runs the seed's server on `bind` until Ctrl-C, logging each call to stderr; with TLS
-/// and Basic authentication when `security` asks for them.
-pub(crate) fn serve(
-    bind: &str,
-    root: &Path,
-    security: &crate::secure::Security,
-) -> Result<(), crate::error::Error> {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_target(false)
-        .init();
-    let server = server(root).map_err(|e| {
-        std::io::Error::new(
-            e.kind(),
-            format!("cannot use {} as the server's folder: {e}", root.display()),
-        )
-    })?;
-    tracing::info!("serving files from {}", root.display());
-    security.apply(server)?.serve(bind)?;
-    Ok(())
-}
-
 /// The largest request `xrpc serve` accepts: an upload of up to 48 GiB (as base64).
 const MAX_REQUEST: u64 = 64 << 30;
 
 /// The seed's server, keeping its files in `root` (made if missing), which the files.*
-/// service also serves.
-pub(crate) fn server(root: &Path) -> std::io::Result<Server> {
+/// service also serves; and that folder's absolute path.
+pub(crate) fn server(root: &Path) -> std::io::Result<(Server, PathBuf)> {
     let files = FileService::new(root)?;
     let root: Arc<PathBuf> = Arc::new(files.root().to_owned());
     let put_root = Arc::clone(&root);
@@ -54,7 +28,7 @@ pub(crate) fn server(root: &Path) -> std::io::Result<Server> {
         .max_decompressed_size(MAX_REQUEST)
         .streaming(Streaming::default().spool_dir(files.spool_dir()));
     let server = files.mount(Server::new().config(config));
-    Ok(server
+    let server = server
         .method("get_string", |s: String| format!("get string:{s}"))
         .help("Returns \"get string:\" followed by the given string.")
         .signature(["string", "string"])
@@ -75,7 +49,8 @@ pub(crate) fn server(root: &Path) -> std::io::Result<Server> {
         ))
         .signature(["base64"])
         .with_introspection()
-        .with_multicall())
+        .with_multicall();
+    Ok((server, root.to_path_buf()))
 }
 
 fn image_put(root: &Path, data: &Binary) -> Result<bool, Fault> {

@@ -176,7 +176,8 @@ fn no_answer_at_all_is_an_error() {
     assert_eq!(number(&fields, "calls"), 0.0);
     assert!(number(&fields, "errors") > 0.0);
     assert!(stdout.contains("first error:  cannot reach"), "{stdout}");
-    assert!(text(&out.stderr).starts_with("xrpc: cannot reach"));
+    assert!(text(&out.stderr).starts_with("xrpc: stopped after "));
+    assert!(text(&out.stderr).contains("every connection failed before any answer (cannot reach"));
 }
 
 #[test]

@@ -331,12 +331,12 @@ fn methods_lists_the_servers_methods() {
 fn help_shows_the_docstring_and_signatures() {
     let server = Python::start();
     assert_eq!(
-        ok(&["help", &server.url(), "add"], ""),
+        ok(&["describe", &server.url(), "add"], ""),
         "Add two numbers.\n\nadd(int, int) -> int\nadd(double, double) -> double\n"
     );
     // "undef": no signatures, and no blank line.
     assert_eq!(
-        ok(&["help", &server.url(), "echo"], ""),
+        ok(&["describe", &server.url(), "echo"], ""),
         "Return the arguments, as a list.\n"
     );
 }

@@ -9,6 +9,7 @@
 
 pub(crate) mod base64;
 mod compat;
+mod document;
 mod encoding;
 mod lexer;
 mod limits;
@@ -23,6 +24,7 @@ mod tag;
 pub(crate) mod write;
 
 pub use compat::{Extensions, FaultCodes, APACHE_EXTENSIONS_NS};
+pub use document::{read_document, Document};
 pub use limits::Limits;
 pub use read::{Envelope, MethodCall, MethodResponse, Reader};
 pub use write::{write_call, write_fault, write_response, write_value};

@@ -184,7 +184,7 @@ where
     let (method_name, invocation) = match started_call {
         Ok(started) => started,
         Err(e) => {
-            tracing::info!(target: "xmlrpc_kit::access", peer = %Peer(peer), status = status_for(&e).as_u16(), error = %e, "refused");
+            tracing::debug!(target: "xmlrpc_kit::access", peer = %Peer(peer), status = status_for(&e).as_u16(), error = %e, "refused");
             return plain(status_for(&e), &format!("{e}\n"));
         }
     };
@@ -422,10 +422,10 @@ fn log_call(peer: Option<SocketAddr>, method: &str, started: Instant, fault: Opt
     let method = if method.is_empty() { "-" } else { method };
     match fault {
         None => {
-            tracing::info!(target: "xmlrpc_kit::access", peer = %Peer(peer), method, micros, "ok")
+            tracing::debug!(target: "xmlrpc_kit::access", peer = %Peer(peer), method, micros, "ok")
         }
         Some(f) => {
-            tracing::info!(target: "xmlrpc_kit::access", peer = %Peer(peer), method, micros, fault = f.code, "fault: {}", f.string)
+            tracing::debug!(target: "xmlrpc_kit::access", peer = %Peer(peer), method, micros, fault = f.code, "fault: {}", f.string)
         }
     }
 }

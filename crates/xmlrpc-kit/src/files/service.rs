@@ -1,10 +1,10 @@
-//! A file service a server can mount: `files.upload/download/list/stat/delete` and ranged
+//! The server half: a file service a server can mount: `files.upload/download/list/stat/delete` and ranged
 //! `files.read/write`, confined to one root directory. Whole files travel as streamed
 //! [`Blob`]s (spooled on the way in, encoded from the file on the way out), so memory stays
 //! bounded whatever their size; an upload appears under its name only once complete.
 
-use super::Server;
 use crate::fault::Fault;
+use crate::server::Server;
 use crate::value::{Binary, Blob, DateTime, Struct, Value};
 use sha2::{Digest, Sha256};
 use std::fs::{self, File, OpenOptions};
@@ -22,7 +22,8 @@ use std::time::UNIX_EPOCH;
 /// through a symbolic link to a place outside the root. Only regular files are read.
 ///
 /// ```no_run
-/// use xmlrpc_kit::{http::Streaming, server::{files::FileService, Server, ServerConfig}};
+/// use xmlrpc_kit::files::FileService;
+/// use xmlrpc_kit::{http::Streaming, server::{Server, ServerConfig}};
 ///
 /// let files = FileService::new("/srv/files")?;
 /// let config = ServerConfig::default()
@@ -55,7 +56,7 @@ impl FileService {
     ///
     /// ```
     /// let dir = std::env::temp_dir().join(format!("files-doc-{}", std::process::id()));
-    /// let files = xmlrpc_kit::server::files::FileService::new(&dir)?;
+    /// let files = xmlrpc_kit::files::FileService::new(&dir)?;
     /// assert!(files.root().is_absolute());
     /// # std::fs::remove_dir_all(&dir)?;
     /// # Ok::<(), std::io::Error>(())
@@ -72,7 +73,7 @@ impl FileService {
     ///
     /// ```
     /// # let dir = std::env::temp_dir().join(format!("files-root-{}", std::process::id()));
-    /// let files = xmlrpc_kit::server::files::FileService::new(&dir)?;
+    /// let files = xmlrpc_kit::files::FileService::new(&dir)?;
     /// assert!(files.root().ends_with(dir.file_name().unwrap()));
     /// # std::fs::remove_dir_all(&dir)?;
     /// # Ok::<(), std::io::Error>(())
@@ -81,12 +82,12 @@ impl FileService {
         &self.root
     }
 
-    /// The directory for the server's spool ([`ServerConfig::spool_dir`](crate::http::Streaming::spool_dir)):
+    /// The directory for the server's spool ([`Streaming::spool_dir`](crate::http::Streaming::spool_dir)):
     /// inside the root, so an upload is renamed into place rather than copied.
     ///
     /// ```
     /// # let dir = std::env::temp_dir().join(format!("files-spool-{}", std::process::id()));
-    /// let files = xmlrpc_kit::server::files::FileService::new(&dir)?;
+    /// let files = xmlrpc_kit::files::FileService::new(&dir)?;
     /// assert!(files.spool_dir().starts_with(files.root()));
     /// # std::fs::remove_dir_all(&dir)?;
     /// # Ok::<(), std::io::Error>(())
@@ -99,7 +100,7 @@ impl FileService {
     ///
     /// ```
     /// # let dir = std::env::temp_dir().join(format!("files-mount-{}", std::process::id()));
-    /// let files = xmlrpc_kit::server::files::FileService::new(&dir)?;
+    /// let files = xmlrpc_kit::files::FileService::new(&dir)?;
     /// let server = files.mount(xmlrpc_kit::server::Server::new());
     /// # let _ = server;
     /// # std::fs::remove_dir_all(&dir)?;
@@ -445,7 +446,7 @@ fn utc(secs: u64) -> Option<DateTime> {
 /// compares with its own copy.
 ///
 /// ```
-/// let hex = xmlrpc_kit::server::files::sha256_hex(&b"hello"[..])?;
+/// let hex = xmlrpc_kit::files::sha256_hex(&b"hello"[..])?;
 /// assert_eq!(hex, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
 /// # Ok::<(), std::io::Error>(())
 /// ```
