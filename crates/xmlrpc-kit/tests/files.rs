@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::Path;
 use xmlrpc_kit::client::{Client, Progress};
+use xmlrpc_kit::files::FileService;
 use xmlrpc_kit::http::Streaming;
-use xmlrpc_kit::server::files::FileService;
 use xmlrpc_kit::server::{Server, ServerConfig, ServerHandle};
 use xmlrpc_kit::{Binary, Blob, Struct, Value};
 

@@ -10,7 +10,6 @@ use hyper::header::HeaderMap;
 use hyper::Response;
 use std::sync::Arc;
 
-
 /// Outcome of checking one request's credentials.
 #[cfg_attr(not(feature = "auth"), allow(dead_code))]
 pub(crate) enum Verdict {

@@ -9,9 +9,6 @@ mod auth;
 mod config;
 mod conn;
 mod docs;
-/// The files service, now at [`crate::files`]; this path is kept for existing code.
-#[cfg(feature = "files")]
-pub use crate::files;
 mod service;
 mod stream;
 #[cfg(feature = "tls")]
