@@ -306,7 +306,8 @@ pub fn run_peer_client(
     let handle = crate::service::test_server(config)
         .spawn("127.0.0.1:0")
         .map_err(|e| e.to_string())?;
-    let output = crate::peer::run(command(&handle.url()), std::time::Duration::from_secs(300))?;
+    let output =
+        test_support::process::run(command(&handle.url()), std::time::Duration::from_secs(300))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     judge_client_output(rec, &stdout, expect);
     if output.status.success() {
@@ -341,9 +342,9 @@ pub fn run_both(
     ) {
         errors.push(e);
     }
-    match crate::peer::PeerServer::start(server, path) {
+    match test_support::peer::PeerServer::start(server) {
         Ok(peer) => {
-            if let Err(e) = call_peer_server(rec, &peer.url, Ours::default()) {
+            if let Err(e) = call_peer_server(rec, &peer.url(path), Ours::default()) {
                 errors.push(e);
             }
         }
