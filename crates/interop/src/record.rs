@@ -217,7 +217,8 @@ impl Recorder {
     /// # Errors
     /// The first step that could not run, or else the failed checks, one a line.
     ///
-    /// ```
+    /// ```no_run
+    /// // Not run here: finishing saves the results, and the report would show them.
     /// use interop::{Direction, Recorder};
     /// let mut rec = Recorder::new("doc-conclude", "none", 99);
     /// rec.check(Direction::WeCallPeer, "int", "int_one", false, "came back 2");
