@@ -356,3 +356,35 @@ pub fn run_both(
         Err(errors.join("\n"))
     }
 }
+
+/// [`run_both`] for a peer whose client is a script in `peers/` run by `interpreter`
+/// (`<interpreter> peers/<client> URL FAULT_STRING`), and whose server (`server`, printing
+/// `PORT <n>`) answers at `/RPC2`.
+///
+/// # Errors
+/// As [`run_both`].
+///
+/// ```no_run
+/// let mut rec = interop::Recorder::new("ruby", "ruby", 30);
+/// let mut server = std::process::Command::new("ruby");
+/// server.arg(interop::peers_dir().join("ruby_server.rb"));
+/// interop::run_scripts(&mut rec, "ruby", "ruby_client.rb", server).unwrap();
+/// ```
+pub fn run_scripts(
+    rec: &mut Recorder,
+    interpreter: &str,
+    client: &str,
+    server: std::process::Command,
+) -> Result<(), String> {
+    let script = crate::peer::peers_dir().join(client);
+    run_both(
+        rec,
+        |url| {
+            let mut c = std::process::Command::new(interpreter);
+            c.arg(&script).args([url, FAULT_STRING]);
+            c
+        },
+        server,
+        "/RPC2",
+    )
+}

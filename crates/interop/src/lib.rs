@@ -26,8 +26,8 @@ mod service;
 
 pub use cases::{cases, describe, same, Case, KINDS};
 pub use drive::{
-    call_peer_server, judge_client_output, run_both, run_peer_client, Expect, Ours, ECHO_HELP,
-    FAULT_CODE, FAULT_STRING, VALIDATOR1,
+    call_peer_server, judge_client_output, run_both, run_peer_client, run_scripts, Expect, Ours,
+    ECHO_HELP, FAULT_CODE, FAULT_STRING, VALIDATOR1,
 };
 pub use peer::{build_c, peers_dir, version_of};
 pub use record::{

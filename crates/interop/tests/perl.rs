@@ -99,19 +99,8 @@ fn perl() {
         return;
     }
     limits(&mut rec);
-    let dir = interop::peers_dir();
     let mut server = Command::new("perl");
-    server.arg(dir.join("perl_server.pl"));
-    let ran = interop::run_both(
-        &mut rec,
-        |url| {
-            let mut c = Command::new("perl");
-            c.arg(dir.join("perl_client.pl"));
-            c.args([url, interop::FAULT_STRING]);
-            c
-        },
-        server,
-        "/RPC2",
-    );
+    server.arg(interop::peers_dir().join("perl_server.pl"));
+    let ran = interop::run_scripts(&mut rec, "perl", "perl_client.pl", server);
     rec.conclude([ran]).unwrap_or_else(|e| panic!("{e}"));
 }

@@ -66,22 +66,11 @@ fn php() {
         return;
     }
     limits(&mut rec);
-    let dir = interop::peers_dir();
     let mut server = Command::new("sh");
     server
         .args(["-c", PHP_SERVER])
-        .arg(dir.join("php_server.php"));
-    let ran = interop::run_both(
-        &mut rec,
-        |url| {
-            let mut c = Command::new("php");
-            c.arg(dir.join("php_client.php"));
-            c.args([url, interop::FAULT_STRING]);
-            c
-        },
-        server,
-        "/RPC2",
-    );
+        .arg(interop::peers_dir().join("php_server.php"));
+    let ran = interop::run_scripts(&mut rec, "php", "php_client.php", server);
     rec.conclude([ran]).unwrap_or_else(|e| panic!("{e}"));
 }
 

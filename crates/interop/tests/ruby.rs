@@ -54,19 +54,8 @@ fn ruby() {
         return;
     }
     limits(&mut rec);
-    let dir = interop::peers_dir();
     let mut server = Command::new("ruby");
-    server.arg(dir.join("ruby_server.rb"));
-    let ran = interop::run_both(
-        &mut rec,
-        |url| {
-            let mut c = Command::new("ruby");
-            c.arg(dir.join("ruby_client.rb"));
-            c.args([url, interop::FAULT_STRING]);
-            c
-        },
-        server,
-        "/RPC2",
-    );
+    server.arg(interop::peers_dir().join("ruby_server.rb"));
+    let ran = interop::run_scripts(&mut rec, "ruby", "ruby_client.rb", server);
     rec.conclude([ran]).unwrap_or_else(|e| panic!("{e}"));
 }

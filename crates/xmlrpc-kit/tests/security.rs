@@ -63,10 +63,8 @@ fn authed_post(server: &ServerHandle, auth: Option<&str>, body: &[u8]) -> common
 #[test]
 fn tls_with_our_client_and_python_and_the_tests_own_ca() {
     let dir = temp_dir("security-tls");
-    make_ca(dir.path());
-    let tls =
-        TlsConfig::from_pem_files(dir.path().join("server.pem"), dir.path().join("server.key"))
-            .unwrap();
+    let certs = make_ca(dir.path());
+    let tls = TlsConfig::from_pem_files(&certs.cert, &certs.key).unwrap();
     let server = methods()
         .config(ServerConfig::default().header_read_timeout(Duration::from_secs(1)))
         .tls(tls)
@@ -75,7 +73,7 @@ fn tls_with_our_client_and_python_and_the_tests_own_ca() {
     let url = server.url();
     assert!(url.starts_with("https://127.0.0.1:"), "{url}");
 
-    let ca = std::fs::read(dir.path().join("ca.pem")).unwrap();
+    let ca = std::fs::read(&certs.ca).unwrap();
     let client = Client::builder(&url)
         .root_certificates_pem(&ca)
         .build_blocking()
@@ -102,7 +100,7 @@ try:
 except ssl.SSLError as e:
     print("refused", type(e).__name__)
 "#;
-    let out = python(script, &[&url, dir.path().join("ca.pem").to_str().unwrap()]);
+    let out = python(script, &[&url, certs.ca.to_str().unwrap()]);
     assert!(out.starts_with("42 add\n"), "{out}");
     assert!(out.contains("refused SSLCertVerificationError"), "{out}");
 
@@ -143,10 +141,10 @@ except ssl.SSLError as e:
 #[test]
 fn tls_config_errors_say_what_is_wrong() {
     let dir = temp_dir("security-tls-errors");
-    make_ca(dir.path());
-    let cert = std::fs::read(dir.path().join("server.pem")).unwrap();
-    let key = std::fs::read(dir.path().join("server.key")).unwrap();
-    let ca_key = std::fs::read(dir.path().join("ca.key")).unwrap();
+    let certs = make_ca(dir.path());
+    let cert = std::fs::read(&certs.cert).unwrap();
+    let key = std::fs::read(&certs.key).unwrap();
+    let ca_key = std::fs::read(&certs.ca_key).unwrap();
     assert!(TlsConfig::from_pem(&cert, &key).is_ok());
     let err = TlsConfig::from_pem(&key, &key).unwrap_err();
     assert!(err.to_string().contains("no certificate"), "{err}");
@@ -155,11 +153,7 @@ fn tls_config_errors_say_what_is_wrong() {
     // A key that is not the certificate's.
     let err = TlsConfig::from_pem(&cert, &ca_key).unwrap_err();
     assert!(err.to_string().contains("cannot use"), "{err}");
-    let err = TlsConfig::from_pem_files(
-        dir.path().join("missing.pem"),
-        dir.path().join("server.key"),
-    )
-    .unwrap_err();
+    let err = TlsConfig::from_pem_files(dir.path().join("missing.pem"), &certs.key).unwrap_err();
     assert!(err.to_string().contains("missing.pem"), "{err}");
 }
 
@@ -276,10 +270,8 @@ except xmlrpc.client.ProtocolError as e:
 #[test]
 fn tls_and_basic_auth_together_with_python() {
     let dir = temp_dir("security-tls-auth");
-    make_ca(dir.path());
-    let tls =
-        TlsConfig::from_pem_files(dir.path().join("server.pem"), dir.path().join("server.key"))
-            .unwrap();
+    let certs = make_ca(dir.path());
+    let tls = TlsConfig::from_pem_files(&certs.cert, &certs.key).unwrap();
     let server = methods()
         .basic_auth(users(dir.path()))
         .tls(tls)
@@ -295,7 +287,7 @@ print(xmlrpc.client.ServerProxy(sys.argv[1], context=context).add(1, 2))
         script,
         &[
             &format!("https://bob:bob%27s%20secret@127.0.0.1:{port}/RPC2"),
-            dir.path().join("ca.pem").to_str().unwrap(),
+            certs.ca.to_str().unwrap(),
         ],
     );
     assert_eq!(out, "3\n");
