@@ -12,10 +12,14 @@ mod compat;
 mod encoding;
 mod lexer;
 mod limits;
+#[cfg_attr(not(any(feature = "server", feature = "client")), allow(dead_code))]
 pub(crate) mod read;
+// Segmented bodies (blobs streamed out) are for the HTTP sides only.
+#[cfg_attr(not(all(feature = "server", feature = "client")), allow(dead_code))]
 pub(crate) mod segments;
 mod source;
 mod tag;
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
 pub(crate) mod write;
 
 pub use compat::{Extensions, FaultCodes, APACHE_EXTENSIONS_NS};

@@ -49,6 +49,15 @@ pub struct Reader<'a> {
     spool: Option<Arc<SpoolSettings>>,
 }
 
+impl std::fmt::Debug for Reader<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reader")
+            .field("limits", &self.limits)
+            .field("depth", &self.depth)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Where decoded base64 bytes go when they are not kept in memory.
 type Drain<'d> = &'d mut dyn FnMut(&[u8]) -> std::io::Result<()>;
 

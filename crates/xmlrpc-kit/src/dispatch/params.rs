@@ -24,6 +24,15 @@ pub enum Params<'r, 'a> {
     Values(Vec<Value>),
 }
 
+impl std::fmt::Debug for Params<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Params::Xml(_) => f.write_str("Params::Xml(..)"),
+            Params::Values(values) => f.debug_tuple("Params::Values").field(values).finish(),
+        }
+    }
+}
+
 impl Params<'_, '_> {
     /// Decodes all parameters into `T`, usually a tuple of the handler's argument types.
     /// Too few or too many parameters, or one of the wrong type, is a data error that
