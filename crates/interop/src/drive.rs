@@ -306,7 +306,8 @@ pub fn run_peer_client(
     let handle = crate::service::test_server(config)
         .spawn("127.0.0.1:0")
         .map_err(|e| e.to_string())?;
-    let output = crate::peer::run(command(&handle.url()), std::time::Duration::from_secs(300))?;
+    let output =
+        test_support::process::run(command(&handle.url()), std::time::Duration::from_secs(300))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     judge_client_output(rec, &stdout, expect);
     if output.status.success() {
@@ -341,9 +342,9 @@ pub fn run_both(
     ) {
         errors.push(e);
     }
-    match crate::peer::PeerServer::start(server, path) {
+    match test_support::peer::PeerServer::start(server) {
         Ok(peer) => {
-            if let Err(e) = call_peer_server(rec, &peer.url, Ours::default()) {
+            if let Err(e) = call_peer_server(rec, &peer.url(path), Ours::default()) {
                 errors.push(e);
             }
         }
@@ -354,4 +355,36 @@ pub fn run_both(
     } else {
         Err(errors.join("\n"))
     }
+}
+
+/// [`run_both`] for a peer whose client is a script in `peers/` run by `interpreter`
+/// (`<interpreter> peers/<client> URL FAULT_STRING`), and whose server (`server`, printing
+/// `PORT <n>`) answers at `/RPC2`.
+///
+/// # Errors
+/// As [`run_both`].
+///
+/// ```no_run
+/// let mut rec = interop::Recorder::new("ruby", "ruby", 30);
+/// let mut server = std::process::Command::new("ruby");
+/// server.arg(interop::peers_dir().join("ruby_server.rb"));
+/// interop::run_scripts(&mut rec, "ruby", "ruby_client.rb", server).unwrap();
+/// ```
+pub fn run_scripts(
+    rec: &mut Recorder,
+    interpreter: &str,
+    client: &str,
+    server: std::process::Command,
+) -> Result<(), String> {
+    let script = crate::peer::peers_dir().join(client);
+    run_both(
+        rec,
+        |url| {
+            let mut c = std::process::Command::new(interpreter);
+            c.arg(&script).args([url, FAULT_STRING]);
+            c
+        },
+        server,
+        "/RPC2",
+    )
 }

@@ -8,9 +8,12 @@
 //! - `service`: the test server the peers' clients call (`interop.get`, `interop.check`,
 //!   `echo`, faults, validator1, introspection, multicall); `interop-server` serves it.
 //! - `drive`: both directions, the same for every peer.
-//! - `peer`: starting peers' servers and clients with deadlines; the missing-peer rule.
-//! - `record`: each check's outcome, saved under `target/interop/`, and the report,
-//!   `INTEROP.md`, regenerated from them.
+//! - `peer`: the peers' programs (where they are, their versions, building the C ones);
+//!   starting their servers and clients with deadlines and the missing-peer rule come from
+//!   the workspace's `test-support`, re-exported here.
+//! - `record`: each check's outcome, saved under `target/interop/`, and the report
+//!   regenerated from them: `INTEROP.md` at the root when `INTEROP_WRITE=1` (as `.ci/run`
+//!   sets), `target/interop/INTEROP.md` otherwise.
 //!
 //! The tests (`tests/*.rs`, one per peer) use all of these; the peers' programs are in
 //! `peers/`.
@@ -23,11 +26,14 @@ mod service;
 
 pub use cases::{cases, describe, same, Case, KINDS};
 pub use drive::{
-    call_peer_server, judge_client_output, run_both, run_peer_client, Expect, Ours, ECHO_HELP,
-    FAULT_CODE, FAULT_STRING, VALIDATOR1,
+    call_peer_server, judge_client_output, run_both, run_peer_client, run_scripts, Expect, Ours,
+    ECHO_HELP, FAULT_CODE, FAULT_STRING, VALIDATOR1,
 };
-pub use peer::{available, build_c, have, peers_dir, run, version_of, PeerServer};
+pub use peer::{build_c, peers_dir, version_of};
 pub use record::{
-    load, render, results_dir, workspace_root, Check, Direction, Outcome, PeerResults, Recorder,
+    load, render, report_path, results_dir, workspace_root, Check, Direction, Outcome, PeerResults,
+    Recorder,
 };
 pub use service::{check, test_server, with_validator1};
+pub use test_support::peer::{available, have, PeerServer};
+pub use test_support::process::run;

@@ -87,35 +87,20 @@ fn perl() {
         ),
         40,
     );
-    match interop::available(
-        "Perl's XMLRPC::Lite",
-        "libxmlrpc-lite-perl",
-        Command::new("perl").args(["-MXMLRPC::Lite", "-MXMLRPC::Transport::HTTP", "-e", "1"]),
-    ) {
-        Ok(true) => {}
-        Ok(false) => {
-            rec.skip("not installed");
-            rec.finish();
-            return;
-        }
-        Err(e) => panic!("{e}"),
+    if !rec
+        .require(
+            "Perl's XMLRPC::Lite",
+            "libxmlrpc-lite-perl",
+            Command::new("perl").args(["-MXMLRPC::Lite", "-MXMLRPC::Transport::HTTP", "-e", "1"]),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    {
+        rec.finish();
+        return;
     }
     limits(&mut rec);
-    let dir = interop::peers_dir();
     let mut server = Command::new("perl");
-    server.arg(dir.join("perl_server.pl"));
-    let ran = interop::run_both(
-        &mut rec,
-        |url| {
-            let mut c = Command::new("perl");
-            c.arg(dir.join("perl_client.pl"));
-            c.args([url, interop::FAULT_STRING]);
-            c
-        },
-        server,
-        "/RPC2",
-    );
-    let failures = rec.finish();
-    ran.unwrap();
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    server.arg(interop::peers_dir().join("perl_server.pl"));
+    let ran = interop::run_scripts(&mut rec, "perl", "perl_client.pl", server);
+    rec.conclude([ran]).unwrap_or_else(|e| panic!("{e}"));
 }

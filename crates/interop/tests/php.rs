@@ -51,42 +51,27 @@ fn php() {
         ),
         50,
     );
-    match interop::available(
-        "PHP's xmlrpc extension",
-        "php-cli and php-xmlrpc",
-        Command::new("php").args([
-            "-r",
-            "exit(function_exists(\"xmlrpc_encode_request\") ? 0 : 1);",
-        ]),
-    ) {
-        Ok(true) => {}
-        Ok(false) => {
-            rec.skip("not installed");
-            rec.finish();
-            return;
-        }
-        Err(e) => panic!("{e}"),
+    if !rec
+        .require(
+            "PHP's xmlrpc extension",
+            "php-cli and php-xmlrpc",
+            Command::new("php").args([
+                "-r",
+                "exit(function_exists(\"xmlrpc_encode_request\") ? 0 : 1);",
+            ]),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    {
+        rec.finish();
+        return;
     }
     limits(&mut rec);
-    let dir = interop::peers_dir();
     let mut server = Command::new("sh");
     server
         .args(["-c", PHP_SERVER])
-        .arg(dir.join("php_server.php"));
-    let ran = interop::run_both(
-        &mut rec,
-        |url| {
-            let mut c = Command::new("php");
-            c.arg(dir.join("php_client.php"));
-            c.args([url, interop::FAULT_STRING]);
-            c
-        },
-        server,
-        "/RPC2",
-    );
-    let failures = rec.finish();
-    ran.unwrap();
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+        .arg(interop::peers_dir().join("php_server.php"));
+    let ran = interop::run_scripts(&mut rec, "php", "php_client.php", server);
+    rec.conclude([ran]).unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// PHP's built-in web server on a free port, running the script; says `PORT <n>` first

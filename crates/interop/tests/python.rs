@@ -82,18 +82,16 @@ fn run_with(peer: &str, order: u32, flags: &[&str], setup: Setup) {
         ),
         order,
     );
-    match interop::available(
-        "python3",
-        "python3",
-        Command::new("python3").args(["-c", "import xmlrpc.client, xmlrpc.server"]),
-    ) {
-        Ok(true) => {}
-        Ok(false) => {
-            rec.skip("python3 is not installed");
-            rec.finish();
-            return;
-        }
-        Err(e) => panic!("{e}"),
+    if !rec
+        .require(
+            "python3",
+            "python3",
+            Command::new("python3").args(["-c", "import xmlrpc.client, xmlrpc.server"]),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    {
+        rec.finish();
+        return;
     }
     python_limits(&mut rec);
     let dir = interop::peers_dir();
@@ -117,17 +115,15 @@ fn run_with(peer: &str, order: u32, flags: &[&str], setup: Setup) {
     );
     let mut server = Command::new("python3");
     server.arg(dir.join("python_server.py")).args(flags);
-    let server = PeerServer::start(server, "/RPC2").unwrap();
+    let server = PeerServer::start(server).unwrap();
     let ours = Ours {
         gzip_requests: flags.contains(&"--gzip"),
         ..setup.ours
     };
-    let called = interop::call_peer_server(&mut rec, &server.url, ours);
+    let called = interop::call_peer_server(&mut rec, &server.url("/RPC2"), ours);
     drop(server);
-    let failures = rec.finish();
-    client.unwrap();
-    called.unwrap();
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    rec.conclude([client, called])
+        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]

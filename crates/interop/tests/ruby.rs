@@ -39,38 +39,23 @@ fn ruby() {
         ),
         30,
     );
-    match interop::available(
-        "Ruby's xmlrpc gem",
-        "ruby and ruby-xmlrpc",
-        Command::new("ruby").args([
-            "-e",
-            "require \"xmlrpc/client\"; require \"xmlrpc/server\"; require \"webrick\"",
-        ]),
-    ) {
-        Ok(true) => {}
-        Ok(false) => {
-            rec.skip("not installed");
-            rec.finish();
-            return;
-        }
-        Err(e) => panic!("{e}"),
+    if !rec
+        .require(
+            "Ruby's xmlrpc gem",
+            "ruby and ruby-xmlrpc",
+            Command::new("ruby").args([
+                "-e",
+                "require \"xmlrpc/client\"; require \"xmlrpc/server\"; require \"webrick\"",
+            ]),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    {
+        rec.finish();
+        return;
     }
     limits(&mut rec);
-    let dir = interop::peers_dir();
     let mut server = Command::new("ruby");
-    server.arg(dir.join("ruby_server.rb"));
-    let ran = interop::run_both(
-        &mut rec,
-        |url| {
-            let mut c = Command::new("ruby");
-            c.arg(dir.join("ruby_client.rb"));
-            c.args([url, interop::FAULT_STRING]);
-            c
-        },
-        server,
-        "/RPC2",
-    );
-    let failures = rec.finish();
-    ran.unwrap();
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    server.arg(interop::peers_dir().join("ruby_server.rb"));
+    let ran = interop::run_scripts(&mut rec, "ruby", "ruby_client.rb", server);
+    rec.conclude([ran]).unwrap_or_else(|e| panic!("{e}"));
 }

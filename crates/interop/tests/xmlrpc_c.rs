@@ -43,21 +43,15 @@ fn library_limits(rec: &mut Recorder) {
 }
 
 fn peer_available(rec: &mut Recorder) -> bool {
-    match interop::available(
+    rec.require(
         "xmlrpc-c",
         "libxmlrpc-core-c3-dev and xmlrpc-api-utils",
         Command::new("sh").args([
             "-c",
             "command -v xmlrpc-c-config && command -v xmlrpc && command -v cc",
         ]),
-    ) {
-        Ok(true) => true,
-        Ok(false) => {
-            rec.skip("xmlrpc-c is not installed");
-            false
-        }
-        Err(e) => panic!("{e}"),
-    }
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn version() -> String {
@@ -173,19 +167,17 @@ fn xmlrpc_c_apache_dialect() {
     });
     let mut command = Command::new(&server);
     command.arg("--apache");
-    let peer = PeerServer::start(command, "/RPC2").unwrap();
+    let peer = PeerServer::start(command).unwrap();
     let ours = Ours {
         extensions: Extensions::Apache,
         ..Ours::default()
     };
-    let called = interop::call_peer_server(&mut rec, &peer.url, ours);
+    let called = interop::call_peer_server(&mut rec, &peer.url("/RPC2"), ours);
     drop(peer);
     let _ = std::fs::remove_file(&client);
     let _ = std::fs::remove_file(&server);
-    let failures = rec.finish();
-    ran.unwrap();
-    called.unwrap();
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    rec.conclude([ran, called])
+        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]
@@ -216,13 +208,11 @@ fn xmlrpc_c() {
     cli_checks(&mut rec, &handle.url());
     drop(handle);
 
-    let peer = PeerServer::start(Command::new(&server), "/RPC2").unwrap();
-    let called = interop::call_peer_server(&mut rec, &peer.url, Ours::default());
+    let peer = PeerServer::start(Command::new(&server)).unwrap();
+    let called = interop::call_peer_server(&mut rec, &peer.url("/RPC2"), Ours::default());
     drop(peer);
     let _ = std::fs::remove_file(&client);
     let _ = std::fs::remove_file(&server);
-    let failures = rec.finish();
-    ran.unwrap();
-    called.unwrap();
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    rec.conclude([ran, called])
+        .unwrap_or_else(|e| panic!("{e}"));
 }

@@ -6,10 +6,10 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use test_support::peer::PeerServer;
 use xmlrpc_kit::client::{AsyncClient, Client, Error};
 use xmlrpc_kit::server::Server;
 use xmlrpc_kit::{Binary, DateTime, Fault, Struct, Value};
@@ -44,29 +44,12 @@ print(server.server_address[1], flush=True)
 server.serve_forever()
 "#;
 
-struct Python(Child, String);
-
-impl Python {
-    fn start() -> Python {
-        let mut child = Command::new("python3")
-            .args(["-c", PYTHON_SERVER])
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port: u16 = line.trim().parse().unwrap();
-        Python(child, format!("http://127.0.0.1:{port}"))
-    }
-}
-
-impl Drop for Python {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+/// Python's server, listening; its URL (`http://127.0.0.1:<port>`) and the process, which
+/// is killed when dropped.
+fn python_server() -> (PeerServer, String) {
+    let server = PeerServer::python(PYTHON_SERVER, &[]).unwrap();
+    let url = server.url("");
+    (server, url)
 }
 
 fn corpus() -> Vec<Value> {
@@ -105,7 +88,7 @@ fn corpus() -> Vec<Value> {
 
 #[test]
 fn every_type_round_trips_through_python_echo() {
-    let python = Python::start();
+    let python = python_server();
     let client = Client::new(&python.1).unwrap();
     for value in corpus() {
         let back = client
@@ -133,7 +116,7 @@ fn every_type_round_trips_through_python_echo() {
 
 #[test]
 fn faults_are_faults_and_transport_errors_are_not() {
-    let python = Python::start();
+    let python = python_server();
     let client = Client::new(&python.1).unwrap();
     match client.call::<i32, _>("fail", &(42,)) {
         Err(Error::Fault(xmlrpc_kit::Fault { code, string })) => {
@@ -165,7 +148,7 @@ fn faults_are_faults_and_transport_errors_are_not() {
 
 #[test]
 fn multicall_and_introspection_against_python() {
-    let python = Python::start();
+    let python = python_server();
     let client = Client::new(&python.1).unwrap();
     let mut batch = client.multicall();
     batch.add("add", (1, 2)).unwrap();
@@ -316,6 +299,8 @@ fn the_timeout_fires_on_a_server_that_never_answers() {
 fn an_oversized_reply_is_refused_without_reading_it_all() {
     let sent = Arc::new(AtomicU64::new(0));
     let counter = Arc::clone(&sent);
+    let done = Arc::new(AtomicBool::new(false));
+    let finished = Arc::clone(&done);
     let url = fake_server(move |mut stream, _, _| {
         let _ = stream.write_all(
             b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n",
@@ -332,6 +317,7 @@ fn an_oversized_reply_is_refused_without_reading_it_all() {
             }
             counter.fetch_add(chunk.len() as u64, Ordering::Relaxed);
         }
+        finished.store(true, Ordering::Release);
     });
     let client = Client::builder(&url)
         .max_body_size(1 << 20)
@@ -342,7 +328,9 @@ fn an_oversized_reply_is_refused_without_reading_it_all() {
         matches!(err, Error::BodyTooLarge { limit: 1048576 }),
         "{err:?}"
     );
-    std::thread::sleep(Duration::from_millis(300));
+    // Once the server has stopped writing (the client closed the connection), or after a
+    // deadline, what got out is counted: waiting longer could only count more.
+    test_support::wait::until(Duration::from_secs(5), || done.load(Ordering::Acquire));
     let total = sent.load(Ordering::Relaxed);
     assert!(
         total < 20 << 20,
@@ -455,78 +443,10 @@ fn faults_from_our_server_keep_their_codes() {
     assert_eq!(err.fault(), Some(&Fault::new(3, "no")));
 }
 
-/// Makes a CA and a certificate for 127.0.0.1 signed by it, with the openssl command.
-fn test_certificates(dir: &std::path::Path) {
-    std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(
-        dir.join("ext.cnf"),
-        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
-    )
-    .unwrap();
-    let steps: [&[&str]; 3] = [
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=xmlrpc-kit test CA",
-        ],
-        &[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "server.key",
-            "-out",
-            "server.csr",
-            "-subj",
-            "/CN=127.0.0.1",
-        ],
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "server.pem",
-            "-days",
-            "2",
-            "-extfile",
-            "ext.cnf",
-        ],
-    ];
-    for args in steps {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .expect("openssl");
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-}
-
 #[test]
 fn https_with_the_tests_own_certificate_authority() {
-    let dir = std::env::temp_dir().join(format!("xmlrpc-tls-{}", std::process::id()));
-    test_certificates(&dir);
+    let dir = test_support::temp_dir("client-tls");
+    test_support::tls::make_ca(dir.path());
     let script = r#"
 import ssl, sys
 from socketserver import ThreadingMixIn
@@ -541,30 +461,20 @@ server.socket = context.wrap_socket(server.socket, server_side=True)
 print(server.server_address[1], flush=True)
 server.serve_forever()
 "#;
-    let mut child = Command::new("python3")
-        .args(["-c", script])
-        .arg(&dir)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let python = Python(child, format!("https://127.0.0.1:{}", line.trim()));
+    let server = PeerServer::python(script, &[dir.path().to_str().unwrap()]).unwrap();
+    let url = format!("https://127.0.0.1:{}", server.port());
 
-    let ca = std::fs::read(dir.join("ca.pem")).unwrap();
-    let client = Client::builder(&python.1)
+    let ca = std::fs::read(dir.path().join("ca.pem")).unwrap();
+    let client = Client::builder(&url)
         .root_certificates_pem(&ca)
         .build()
         .unwrap();
     assert_eq!(client.call::<i32, _>("add", (8, 8)).unwrap(), 16);
     // Without the test's CA the certificate is not trusted, and no call is made.
-    let err = Client::new(&python.1)
+    let err = Client::new(&url)
         .unwrap()
         .call::<i32, _>("add", (8, 8))
         .unwrap_err();
     assert!(matches!(err, Error::Connect { .. }), "{err:?}");
     assert!(err.chain().to_lowercase().contains("certificate"), "{err}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }

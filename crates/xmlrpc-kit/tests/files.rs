@@ -5,9 +5,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use sha2::{Digest, Sha256};
-use std::io::Write;
 use std::path::Path;
+use test_support::data::{sha256_file, sha256_hex, write_random_file};
+use test_support::peer::PeerServer;
+use test_support::process::python;
 use xmlrpc_kit::client::{Client, Progress};
 use xmlrpc_kit::files::FileService;
 use xmlrpc_kit::http::Streaming;
@@ -16,40 +17,9 @@ use xmlrpc_kit::{Binary, Blob, Struct, Value};
 
 const MIB: usize = 1 << 20;
 
-fn sha256_file(path: &Path) -> String {
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut std::fs::File::open(path).unwrap(), &mut hasher).unwrap();
-    hex(&hasher.finalize())
-}
-
-fn sha256_blob(blob: &Blob) -> String {
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut blob.open().unwrap(), &mut hasher).unwrap();
-    hex(&hasher.finalize())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Writes `len` pseudo-random bytes (seeded by `seed`) to `path`.
 fn make_file(path: &Path, len: usize, seed: u64) {
-    let mut file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    let mut x = seed | 1;
-    let mut left = len;
-    let mut chunk = vec![0u8; 64 << 10];
-    while left > 0 {
-        for b in chunk.iter_mut() {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            *b = x as u8;
-        }
-        let n = left.min(chunk.len());
-        file.write_all(&chunk[..n]).unwrap();
-        left -= n;
-    }
-    file.flush().unwrap();
+    write_random_file(path, len as u64, seed);
 }
 
 struct Setup {
@@ -124,7 +94,7 @@ fn files_of_every_size_around_the_thresholds_arrive_intact_both_ways() {
 
         let blob: Blob = s.client.call("files.download", (&name,)).unwrap();
         assert_eq!(blob.len(), size as u64);
-        assert_eq!(sha256_blob(&blob), want, "download of {size}");
+        assert_eq!(sha256_hex(blob.open().unwrap()), want, "download of {size}");
         assert_eq!(blob.is_spooled(), size > MIB, "spooled at {size}?");
         let back = s.dir.path().join("local").join(format!("down-{size}"));
         blob.persist(&back).unwrap();
@@ -261,19 +231,10 @@ server.serve_forever()
 
 #[test]
 fn python_accepts_a_streamed_upload_and_its_large_reply_is_spooled() {
-    use std::io::BufRead;
-    let mut child = std::process::Command::new("python3")
-        .args(["-c", PYTHON_SERVER])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3");
-    let mut port = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut port)
-        .unwrap();
+    let python = PeerServer::python(PYTHON_SERVER, &[]).unwrap();
     let dir = tempfile::tempdir().unwrap();
     // Without gzip: Python would compress this reply below the streaming threshold.
-    let client = Client::builder(&format!("http://127.0.0.1:{}", port.trim()))
+    let client = Client::builder(&python.url(""))
         .accept_gzip(false)
         .streaming(Streaming::default().spool_dir(dir.path()))
         .build()
@@ -290,8 +251,6 @@ fn python_accepts_a_streamed_upload_and_its_large_reply_is_spooled() {
     assert!(blob.is_spooled());
     let want: Vec<u8> = (0..3 * MIB).map(|i| (i % 251) as u8).collect();
     assert!(blob.to_vec().unwrap() == want);
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 #[test]
@@ -312,17 +271,8 @@ except xmlrpc.client.Fault as fault:
     print(fault.faultCode)
 print(server.size_of(xmlrpc.client.Binary(b"y" * 6_000_000)))
 "#;
-    let out = std::process::Command::new("python3")
-        .args(["-c", script, &s.handle.url()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert_eq!(
-        String::from_utf8(out.stdout).unwrap(),
+        python(script, &[&s.handle.url()]),
         "-32601\n-32602\n6000000\n"
     );
     s.handle.shutdown().unwrap();

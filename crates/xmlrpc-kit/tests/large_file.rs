@@ -5,9 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use sha2::{Digest, Sha256};
-use std::io::Write;
-use std::path::Path;
+use test_support::data::{sha256_hex, write_random_file};
 use xmlrpc_kit::client::Client;
 use xmlrpc_kit::files::FileService;
 use xmlrpc_kit::http::Streaming;
@@ -16,47 +14,7 @@ use xmlrpc_kit::Blob;
 
 /// Peak resident memory of this process so far, in bytes (Linux).
 fn peak_rss() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
-}
-
-fn sha256_of(mut input: impl std::io::Read) -> String {
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut input, &mut hasher).unwrap();
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// Writes `len` pseudo-random bytes to `path`, 64 KiB at a time, returning their SHA-256.
-fn make_file(path: &Path, len: u64) -> String {
-    let mut file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    let mut hasher = Sha256::new();
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut chunk = vec![0u8; 64 << 10];
-    let mut left = len;
-    while left > 0 {
-        for word in chunk.chunks_mut(8) {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            word.copy_from_slice(&x.to_le_bytes());
-        }
-        let n = left.min(chunk.len() as u64) as usize;
-        file.write_all(&chunk[..n]).unwrap();
-        hasher.update(&chunk[..n]);
-        left -= n as u64;
-    }
-    file.flush().unwrap();
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    test_support::memory::peak_kib().map(|kib| kib * 1024)
 }
 
 #[test]
@@ -68,7 +26,7 @@ fn a_multi_hundred_mb_file_goes_up_and_down_in_bounded_memory() {
     let size = mb * 1_000_000 + 1; // not a multiple of 3: the last quad is padded
     let dir = tempfile::tempdir().unwrap();
     let local = dir.path().join("big.bin");
-    let want = make_file(&local, size);
+    let want = write_random_file(&local, size, 1);
 
     let files = FileService::new(dir.path().join("served")).unwrap();
     let config = ServerConfig::default()
@@ -104,7 +62,7 @@ fn a_multi_hundred_mb_file_goes_up_and_down_in_bounded_memory() {
     assert_eq!(stored, size);
     let served = files.root().join("big.bin");
     assert_eq!(
-        sha256_of(std::fs::File::open(&served).unwrap()),
+        sha256_hex(std::fs::File::open(&served).unwrap()),
         want,
         "upload"
     );
@@ -114,7 +72,7 @@ fn a_multi_hundred_mb_file_goes_up_and_down_in_bounded_memory() {
     let down = started.elapsed();
     assert!(blob.is_spooled());
     assert_eq!(blob.len(), size);
-    assert_eq!(sha256_of(blob.open().unwrap()), want, "download");
+    assert_eq!(sha256_hex(blob.open().unwrap()), want, "download");
     let after = peak_rss();
 
     println!(

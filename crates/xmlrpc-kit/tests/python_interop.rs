@@ -16,9 +16,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use serde_json::{json, Value as Json};
-use std::io::{BufReader, Read, Write};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::io::BufReader;
+use std::process::Command;
+use std::time::Duration;
 use xmlrpc_kit::codec::{self, MethodResponse, Reader};
 use xmlrpc_kit::{Binary, DateTime, Fault, Struct, Value};
 
@@ -240,42 +240,19 @@ fn shorten(v: &Json) -> String {
 /// Runs `python3 -c script` with `input` on stdin and returns its stdout. Fails when python3
 /// is missing or exits with an error, and kills it after a minute so a test never hangs.
 fn run_python(script: &str, input: &[u8]) -> String {
-    let mut child = Command::new("python3")
-        .args(["-X", "utf8", "-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 must be on the PATH for the interoperability tests");
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let mut stdout = child.stdout.take().unwrap();
-    let out_reader = std::thread::spawn(move || {
-        let mut out = Vec::new();
-        stdout.read_to_end(&mut out).map(|_| out)
-    });
-    let mut stderr = child.stderr.take().unwrap();
-    let err_reader = std::thread::spawn(move || {
-        let mut err = String::new();
-        stderr.read_to_string(&mut err).map(|_| err)
-    });
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("python3 ran for more than 60 s");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let err = err_reader.join().unwrap().unwrap();
-    assert!(status.success(), "python3 failed ({status}):\n{err}");
-    writer.join().unwrap().unwrap();
-    String::from_utf8(out_reader.join().unwrap().unwrap()).unwrap()
+    let mut python = Command::new("python3");
+    python.args(["-X", "utf8", "-c", script]);
+    let out = test_support::process::run_with_input(python, input, Duration::from_secs(60))
+        .unwrap_or_else(|e| {
+            panic!("python3 must be on the PATH for the interoperability tests: {e}")
+        });
+    assert!(
+        out.status.success(),
+        "python3 failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }
 
 // ----- Python → us -------------------------------------------------------------------------

@@ -11,6 +11,8 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+// Resident memory of this process, in KiB: the server runs in it.
+use test_support::memory;
 use xmlrpc_kit::client::Client;
 use xmlrpc_kit::server::{Server, ServerConfig};
 use xmlrpc_kit::{Binary, Fault, Struct, Value};
@@ -20,16 +22,6 @@ fn env_u64(name: &str, default: u64) -> u64 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// A field of /proc/self/status, in KiB (the server runs in this process).
-fn status_kib(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }
 
 /// FNV-1a: the server's and the client's view of an upload must agree.
@@ -193,7 +185,7 @@ fn soak_mixed_calls_from_many_clients() {
             break; // a client failed: stop and report it below
         }
         if started.elapsed() >= warm_up {
-            samples.push(status_kib("VmRSS:"));
+            samples.push(memory::resident_kib().unwrap_or(0));
         }
     }
     stop.store(true, Ordering::Relaxed);
@@ -222,7 +214,7 @@ fn soak_mixed_calls_from_many_clients() {
         after_warm_up >> 10,
         end >> 10,
         max_after >> 10,
-        status_kib("VmHWM:") >> 10,
+        memory::peak_kib().unwrap_or(0) >> 10,
         trace.join(" "),
     );
     eprint!("{report}");

@@ -6,6 +6,7 @@
 
 use serde_json::Value as Json;
 use std::process::{Command, Output};
+use std::time::Duration;
 use xmlrpc_kit::server::{Server, ServerHandle};
 use xmlrpc_kit::{Fault, Value};
 
@@ -23,9 +24,10 @@ fn server() -> ServerHandle {
 fn xrpc(args: &[&str]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_xrpc"));
     command.arg("bench").args(args);
-    // The whole run is bounded by --duration; the timeout only guards a hung server.
+    // The whole run is bounded by --duration; the timeout only guards a hung server, and
+    // the deadline a hung xrpc.
     command.args(["--timeout", "30"]);
-    command.output().unwrap()
+    test_support::process::run(command, Duration::from_secs(120)).unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {

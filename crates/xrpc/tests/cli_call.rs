@@ -4,11 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use serde_json::{json, Value as Json};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, Command, Stdio};
-use std::sync::{mpsc, Arc, Mutex};
-use std::thread;
+use std::process::Command;
 use std::time::{Duration, Instant};
+use test_support::peer::PeerServer;
+use test_support::process::{run_text, Run};
 
 /// Python's server: threaded, `allow_none`, introspection and multicall, with a few
 /// methods to call. `header` answers a header of the request that called it (kept per
@@ -66,52 +65,17 @@ server.serve_forever()
 
 /// A running Python server, killed when dropped.
 struct Python {
-    child: Child,
+    _server: PeerServer,
     port: u16,
 }
 
 impl Python {
     fn start() -> Python {
-        let mut child = Command::new("python3")
-            .arg("-c")
-            .arg(PYTHON_SERVER)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start python3");
-        // Stderr is kept for the failure message; both pipes are drained by threads so
-        // neither the server nor the test can block on them.
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut pipe = child.stderr.take().unwrap();
-        let sink = Arc::clone(&stderr);
-        thread::spawn(move || {
-            let mut text = String::new();
-            let _ = pipe.read_to_string(&mut text);
-            sink.lock().unwrap().push_str(&text);
-        });
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            let mut lines = BufReader::new(stdout).lines();
-            let _ = tx.send(lines.next());
-            for _ in lines {}
-        });
-        let line = rx.recv_timeout(Duration::from_secs(20));
-        let port = match line {
-            Ok(Some(Ok(line))) => line.trim().parse::<u16>().ok(),
-            _ => None,
-        };
-        let Some(port) = port else {
-            let _ = child.kill();
-            let _ = child.wait();
-            thread::sleep(Duration::from_millis(100));
-            panic!(
-                "the Python server did not print its port within 20 seconds: {}",
-                stderr.lock().unwrap()
-            );
-        };
-        Python { child, port }
+        let server = PeerServer::python(PYTHON_SERVER, &[]).unwrap();
+        Python {
+            port: server.port(),
+            _server: server,
+        }
     }
 
     /// `localhost:PORT`: no scheme, no path, as the example gives it.
@@ -120,63 +84,11 @@ impl Python {
     }
 }
 
-impl Drop for Python {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// What a run of `xrpc` produced.
-#[derive(Debug)]
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
 /// Runs `xrpc <args>` with `stdin`; kills it and fails after 30 seconds.
 fn xrpc(args: &[&str], stdin: &str) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_xrpc"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start xrpc");
-    let mut input = child.stdin.take().unwrap();
-    let stdin = stdin.to_owned();
-    let feeder = thread::spawn(move || {
-        // xrpc may not read its input at all (`call`): a broken pipe is fine.
-        let _ = input.write_all(stdin.as_bytes());
-    });
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        thread::spawn(move || {
-            let mut text = Vec::new();
-            pipe.read_to_end(&mut text).unwrap();
-            String::from_utf8(text).unwrap()
-        })
-    };
-    let stdout = drain(Box::new(child.stdout.take().unwrap()));
-    let stderr = drain(Box::new(child.stderr.take().unwrap()));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("xrpc {args:?} did not finish within 30 seconds");
-        }
-        thread::sleep(Duration::from_millis(5));
-    };
-    feeder.join().unwrap();
-    Run {
-        code: status.code(),
-        stdout: stdout.join().unwrap(),
-        stderr: stderr.join().unwrap(),
-    }
+    let mut xrpc = Command::new(env!("CARGO_BIN_EXE_xrpc"));
+    xrpc.args(args);
+    run_text(xrpc, stdin.as_bytes(), Duration::from_secs(30))
 }
 
 /// Runs `xrpc <args>`, insists that it succeeded quietly, and returns its output.

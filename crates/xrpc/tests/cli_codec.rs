@@ -4,60 +4,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use serde_json::{json, Value as Json};
-use std::io::{Read, Write};
-use std::process::{Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
-
-/// What a run of `xrpc` produced.
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
+use std::process::Command;
+use std::time::Duration;
+use test_support::process::{run_text, Run};
 
 /// Runs `xrpc <args>` with `stdin` as its input; kills it and fails after 30 seconds.
 fn xrpc(args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_xrpc"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start xrpc");
-    let mut input = child.stdin.take().unwrap();
-    let stdin = stdin.to_vec();
-    // Fed from a thread, and both outputs drained by threads, so no pipe can fill and block.
-    let feeder = thread::spawn(move || {
-        // The tool may stop reading early (on an error); a broken pipe here is fine.
-        let _ = input.write_all(&stdin);
-    });
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        thread::spawn(move || {
-            let mut text = Vec::new();
-            pipe.read_to_end(&mut text).unwrap();
-            String::from_utf8(text).unwrap()
-        })
-    };
-    let stdout = drain(Box::new(child.stdout.take().unwrap()));
-    let stderr = drain(Box::new(child.stderr.take().unwrap()));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("xrpc {args:?} did not finish within 30 seconds");
-        }
-        thread::sleep(Duration::from_millis(5));
-    };
-    feeder.join().unwrap();
-    Run {
-        code: status.code(),
-        stdout: stdout.join().unwrap(),
-        stderr: stderr.join().unwrap(),
-    }
+    let mut xrpc = Command::new(env!("CARGO_BIN_EXE_xrpc"));
+    xrpc.args(args);
+    run_text(xrpc, stdin, Duration::from_secs(30))
 }
 
 /// Runs `xrpc <args>`, insists that it succeeded quietly, and returns its output.

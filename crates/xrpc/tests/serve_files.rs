@@ -11,20 +11,9 @@ use common::{python, Serve};
 use std::io::Write;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
-
-/// `len` pseudo-random bytes.
-fn bytes(len: usize, seed: u32) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x as u8
-        })
-        .collect()
-}
+use std::time::Duration;
+use test_support::data::random_bytes as bytes;
+use test_support::wait;
 
 fn sha256_hex(path: &Path) -> String {
     let out = Command::new("sha256sum").arg(path).output().unwrap();
@@ -216,16 +205,14 @@ fn an_upload_cut_off_mid_body_leaves_no_file() {
     .unwrap();
     stream.write_all(base64_text.as_bytes()).unwrap();
     stream.flush().unwrap();
-    std::thread::sleep(Duration::from_millis(300));
     // The spool file exists while the body arrives...
     let spool = serve.root.join(".xmlrpc-spool");
+    let spooled = || std::fs::read_dir(&spool).map_or(0, Iterator::count);
+    wait::until(Duration::from_secs(10), || spooled() > 0);
     assert_eq!(std::fs::read_dir(&spool).unwrap().count(), 1);
     drop(stream); // ...and the client goes away mid-body.
 
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::fs::read_dir(&spool).unwrap().count() > 0 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait::until(Duration::from_secs(10), || spooled() == 0);
     assert_eq!(
         std::fs::read_dir(&spool).unwrap().count(),
         0,
@@ -239,18 +226,6 @@ fn an_upload_cut_off_mid_body_leaves_no_file() {
     assert_eq!(listed, [".xmlrpc-spool"], "only the (empty) spool folder");
 }
 
-/// Peak resident memory of a process, in bytes (Linux).
-fn peak_rss(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
-    line.split_whitespace()
-        .nth(1)
-        .unwrap()
-        .parse::<u64>()
-        .unwrap()
-        * 1024
-}
-
 #[test]
 fn xrpc_upload_and_download_move_a_large_file_while_the_server_stays_small() {
     let serve = Serve::start("files-big");
@@ -260,7 +235,7 @@ fn xrpc_upload_and_download_move_a_large_file_while_the_server_stays_small() {
     let local = work.join("big.bin");
     {
         let mut file = std::io::BufWriter::new(std::fs::File::create(&local).unwrap());
-        for i in 0..200u32 {
+        for i in 0..200u64 {
             file.write_all(&bytes(1_000_000, i + 1)).unwrap();
         }
     }
@@ -300,7 +275,7 @@ fn xrpc_upload_and_download_move_a_large_file_while_the_server_stays_small() {
         String::from_utf8_lossy(&down.stderr)
     );
 
-    let peak = peak_rss(serve.child.id());
+    let peak = test_support::memory::peak_kib_of(serve.child.id()).unwrap() * 1024;
     println!(
         "server peak RSS after 200 MB up and down: {} MiB",
         peak >> 20

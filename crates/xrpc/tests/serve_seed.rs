@@ -7,6 +7,8 @@
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
+use test_support::peer::{have, skip};
+use test_support::process::wait_exit;
 
 mod common;
 use common::{python, Serve};
@@ -108,22 +110,10 @@ print(p.add(1.5, 2), p.add("a", "b"), p.add([1], [2]))
     assert_eq!(lines[4], "3.5 ab [1, 2]");
 }
 
-fn have(tool: &str) -> bool {
-    Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {tool}"))
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 #[test]
 fn xmlrpc_c_client_against_xrpc_serve() {
     if !have("xmlrpc-c-config") {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "libxmlrpc-core-c3-dev is missing on CI"
-        );
-        eprintln!("SKIPPED: xmlrpc-c is not installed (CI installs libxmlrpc-core-c3-dev)");
+        skip("xmlrpc-c", "libxmlrpc-core-c3-dev");
         return;
     }
     let exe = std::env::temp_dir().join(format!("xmlrpc_c_client-{}", std::process::id()));
@@ -165,11 +155,7 @@ fn xmlrpc_c_client_against_xrpc_serve() {
 #[test]
 fn xmlrpc_c_introspection_tool_reads_xrpc_serve() {
     if !have("xml-rpc-api2cpp") {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "xmlrpc-api-utils is missing on CI"
-        );
-        eprintln!("SKIPPED: xml-rpc-api2cpp is not installed (CI installs xmlrpc-api-utils)");
+        skip("xml-rpc-api2cpp", "xmlrpc-api-utils");
         return;
     }
     let serve = Serve::start("api2cpp");
@@ -200,14 +186,7 @@ fn ctrl_c_stops_the_server_cleanly() {
         .status()
         .unwrap();
     assert!(status.success());
-    let mut exit = None;
-    for _ in 0..100 {
-        if let Some(code) = serve.child.try_wait().unwrap() {
-            exit = Some(code);
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let exit = exit.expect("xrpc serve still running 5 s after Ctrl-C");
+    let exit = wait_exit(&mut serve.child, Duration::from_secs(5))
+        .expect("xrpc serve still running 5 s after Ctrl-C");
     assert!(exit.success(), "{exit:?}");
 }

@@ -1,0 +1,237 @@
+//! Peers: whether a program is installed, the rule for a missing peer, and peers' servers
+//! started and waited on until they listen.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// How long a peer's server may take to say where it listens, and then to accept.
+pub const START: Duration = Duration::from_secs(20);
+
+/// Whether the tests run on CI (`CI` is set, as `.ci/run` does), where every peer is
+/// installed and a missing one is a failure.
+///
+/// ```
+/// assert_eq!(test_support::peer::on_ci(), std::env::var_os("CI").is_some());
+/// ```
+pub fn on_ci() -> bool {
+    std::env::var_os("CI").is_some()
+}
+
+/// Whether `program` is on the `PATH`.
+///
+/// ```
+/// assert!(test_support::peer::have("sh"));
+/// assert!(!test_support::peer::have("surely-no-such-program-here"));
+/// ```
+pub fn have(program: &str) -> bool {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {program}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The rule for a missing peer, in one place: on CI (`CI` set) a missing peer is a failure,
+/// as `.ci/run` installs every one; elsewhere the test is skipped with a note on stderr
+/// (`SKIPPED: …`). `package` names what installs it.
+///
+/// # Errors
+/// On CI, the message saying which peer is missing and what installs it.
+///
+/// ```
+/// let rule = test_support::peer::missing("a doc peer", "doc-peer");
+/// assert_eq!(rule.is_err(), test_support::peer::on_ci());
+/// ```
+pub fn missing(peer: &str, package: &str) -> Result<(), String> {
+    if on_ci() {
+        return Err(format!(
+            "{peer} is missing on CI (.ci/run installs {package})"
+        ));
+    }
+    eprintln!("SKIPPED: {peer} is not installed (CI installs {package})");
+    Ok(())
+}
+
+/// [`missing`] for a test: panics on CI, notes the skip elsewhere; the test then returns.
+///
+/// ```no_run
+/// if !test_support::peer::have("chromium") {
+///     test_support::peer::skip("chromium", "chromium");
+///     return;
+/// }
+/// ```
+pub fn skip(peer: &str, package: &str) {
+    if let Err(e) = missing(peer, package) {
+        panic!("{e}");
+    }
+}
+
+/// Whether a peer can be tested: `probe` succeeds when it is installed. When it does not,
+/// the rule of [`missing`] applies.
+///
+/// # Errors
+/// On CI, the message saying which peer is missing.
+///
+/// ```
+/// let mut probe = std::process::Command::new("true");
+/// assert_eq!(test_support::peer::available("true", "coreutils", &mut probe), Ok(true));
+/// ```
+pub fn available(peer: &str, package: &str, probe: &mut Command) -> Result<bool, String> {
+    let present = probe
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if present {
+        return Ok(true);
+    }
+    missing(peer, package).map(|()| false)
+}
+
+/// A peer's server process (Python's, PHP's, a C program…), killed when dropped. It says
+/// where it listens on its first line of output, `PORT <n>` or just `<n>`, and is waited
+/// on until it accepts connections on 127.0.0.1 there.
+#[derive(Debug)]
+pub struct PeerServer {
+    child: Child,
+    port: u16,
+}
+
+impl PeerServer {
+    /// Starts `command` (stdin empty, stdout and stderr piped and drained) and waits up to
+    /// [`START`] for its port and then for it to accept there.
+    ///
+    /// # Errors
+    /// When it does not start, says something else first, exits, or does not listen in
+    /// time; the message has what it wrote on stderr.
+    ///
+    /// ```no_run
+    /// let mut command = std::process::Command::new("python3");
+    /// command.arg("crates/interop/peers/python_server.py");
+    /// let server = test_support::peer::PeerServer::start(command).unwrap();
+    /// println!("{}", server.url("/RPC2"));
+    /// ```
+    pub fn start(mut command: Command) -> Result<PeerServer, String> {
+        let described = crate::process::describe(&command);
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start {described}: {e}"))?;
+        let stdout = child.stdout.take();
+        let stderr = crate::process::drain(child.stderr.take());
+        let (send, receive) = mpsc::channel();
+        std::thread::spawn(move || {
+            if let Some(out) = stdout {
+                let mut lines = BufReader::new(out).lines();
+                let _ = send.send(lines.next());
+                // Keep draining, so the server never blocks on a full pipe.
+                for _ in lines {}
+            }
+        });
+        let mut server = PeerServer { child, port: 0 };
+        let said = |server: PeerServer, what: String| {
+            drop(server); // killed: its stderr ends
+            let err = stderr
+                .recv_timeout(Duration::from_secs(5))
+                .unwrap_or_default();
+            Err(format!(
+                "{described} {what}; its stderr:\n{}",
+                String::from_utf8_lossy(&err)
+            ))
+        };
+        let line = match receive.recv_timeout(START) {
+            Ok(Some(Ok(line))) => line,
+            Ok(_) => return said(server, "ended its output before saying its port".into()),
+            Err(_) => return said(server, format!("said nothing within {START:?}")),
+        };
+        let port = line.trim();
+        let Ok(port) = port.strip_prefix("PORT ").unwrap_or(port).trim().parse() else {
+            return said(server, format!("said {line:?}, not PORT <n>"));
+        };
+        server.port = port;
+        let addr = server.addr();
+        let listening = crate::wait::until(START, || {
+            std::net::TcpStream::connect(addr).is_ok()
+                || server.child.try_wait().ok().flatten().is_some()
+        });
+        match server.child.try_wait() {
+            Ok(Some(status)) => said(server, format!("exited: {status}")),
+            _ if !listening => said(server, format!("did not listen on port {port}")),
+            _ => Ok(server),
+        }
+    }
+
+    /// `python3 -c script args…` as a peer's server: the script prints its port first.
+    ///
+    /// # Errors
+    /// As [`PeerServer::start`].
+    ///
+    /// ```no_run
+    /// let server = test_support::peer::PeerServer::python(
+    ///     "from xmlrpc.server import SimpleXMLRPCServer as S\n\
+    ///      s = S(('127.0.0.1', 0), logRequests=False)\n\
+    ///      print(s.server_address[1], flush=True)\ns.serve_forever()",
+    ///     &[],
+    /// )
+    /// .unwrap();
+    /// assert!(server.url("/RPC2").ends_with("/RPC2"));
+    /// ```
+    pub fn python(script: &str, args: &[&str]) -> Result<PeerServer, String> {
+        Self::start(crate::process::python_command(script, args))
+    }
+
+    /// The port it listens on.
+    ///
+    /// ```no_run
+    /// # let server = test_support::peer::PeerServer::python("print(1)", &[]).unwrap();
+    /// assert!(server.port() > 0);
+    /// ```
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Where it listens: 127.0.0.1 and its port.
+    ///
+    /// ```no_run
+    /// # let server = test_support::peer::PeerServer::python("print(1)", &[]).unwrap();
+    /// assert_eq!(server.addr().port(), server.port());
+    /// ```
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    /// `http://127.0.0.1:<port><path>`.
+    ///
+    /// ```no_run
+    /// # let server = test_support::peer::PeerServer::python("print(1)", &[]).unwrap();
+    /// assert_eq!(server.url("/RPC2"), format!("http://127.0.0.1:{}/RPC2", server.port()));
+    /// ```
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// The process's id (to read its memory, say).
+    ///
+    /// ```no_run
+    /// # let server = test_support::peer::PeerServer::python("print(1)", &[]).unwrap();
+    /// assert!(test_support::memory::peak_kib_of(server.id()).is_some());
+    /// ```
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for PeerServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
