@@ -10,10 +10,9 @@ mod common;
 
 use common::{python, Conn};
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use xmlrpc_kit::codec;
 use xmlrpc_kit::server::{Server, ServerConfig, ServerHandle};
 use xmlrpc_kit::{Binary, DateTime, Value};
@@ -84,52 +83,10 @@ fn chromium() -> Option<PathBuf> {
     found
 }
 
-/// Runs a command to its end, killing it after `limit`.
+/// Runs a command to its end, killing it after `limit` (the shared runner).
 fn run(command: &mut Command, limit: Duration) -> Output {
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            if let Some(mut pipe) = pipe {
-                let _ = pipe.read_to_end(&mut bytes);
-            }
-            bytes
-        })
-    };
-    let stdout = drain(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let stderr = drain(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{command:?} did not finish within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Output {
-        status,
-        stdout: stdout.join().unwrap(),
-        stderr: stderr.join().unwrap(),
-    }
+    let command = std::mem::replace(command, Command::new("true"));
+    test_support::process::run(command, limit).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Headless Chromium on `url` at `width` x `height`, with `mode` (`--dump-dom` or

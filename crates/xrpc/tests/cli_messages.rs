@@ -6,7 +6,7 @@
 mod common;
 
 use common::Serve;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -30,34 +30,15 @@ impl Run {
 /// Runs `xrpc <args>` in `cwd` with `stdin`; kills it and fails after 60 seconds.
 fn xrpc_in(cwd: &Path, args: &[&str], stdin: &str) -> Run {
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_xrpc"))
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let stdin = stdin.to_owned();
-    let feeder = thread::spawn(move || {
-        let _ = input.write_all(stdin.as_bytes());
-    });
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        thread::spawn(move || {
-            let mut bytes = Vec::new();
-            pipe.read_to_end(&mut bytes).unwrap();
-            bytes
-        })
-    };
-    let stdout = drain(Box::new(child.stdout.take().unwrap()));
-    let stderr = drain(Box::new(child.stderr.take().unwrap()));
-    let status = wait(&mut child, Duration::from_secs(60), args);
-    feeder.join().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xrpc"));
+    command.args(args).current_dir(cwd);
+    let out =
+        test_support::process::run_with_input(command, stdin.as_bytes(), Duration::from_secs(60))
+            .unwrap_or_else(|e| panic!("xrpc {args:?}: {e}"));
     Run {
-        code: status.code(),
-        stdout: stdout.join().unwrap(),
-        stderr: String::from_utf8(stderr.join().unwrap()).unwrap(),
+        code: out.status.code(),
+        stdout: out.stdout,
+        stderr: String::from_utf8(out.stderr).unwrap(),
         took: started.elapsed(),
     }
 }
