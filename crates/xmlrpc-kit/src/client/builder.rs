@@ -97,8 +97,8 @@ impl<C> ClientBuilder<C> {
     /// fn configured<C>(url: &str) -> ClientBuilder<C> {
     ///     ClientBuilder::new(url).timeout(std::time::Duration::from_secs(5))
     /// }
-    /// let blocking: Client = configured(url()).build()?;
-    /// let async_client: AsyncClient = configured(url()).build()?;
+    /// let blocking: Client = configured::<Client>(url()).build()?;
+    /// let async_client: AsyncClient = configured::<AsyncClient>(url()).build()?;
     /// # fn url() -> &'static str { "localhost:8888" }
     /// # let _ = (blocking, async_client);
     /// # Ok::<(), xmlrpc_kit::client::Error>(())
