@@ -154,6 +154,12 @@ impl Error {
         self
     }
 
+    /// Moves the error to another byte offset (a finer one than where it was made).
+    pub(crate) fn relocate(mut self, offset: u64, input: Option<&[u8]>) -> Self {
+        self.0.position = None;
+        self.at(offset, input)
+    }
+
     pub(crate) fn message(text: impl fmt::Display) -> Self {
         Error::new(ErrorCode::Message(text.to_string()))
     }

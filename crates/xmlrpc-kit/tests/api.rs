@@ -184,3 +184,12 @@ fn a_blob_larger_than_the_body_limit_is_spooled_not_refused() {
         "{err:?}"
     );
 }
+
+#[test]
+fn a_bad_character_in_wrapped_base64_is_reported_on_its_own_line() {
+    // Python wraps base64 every 76 characters; the bad one is on line 6.
+    let body = "<?xml version=\"1.0\"?>\n<methodCall><methodName>m</methodName><params>\n<param><value><base64>\nAAAA\nAAAA\nAA!A\nAAAA\n</base64></value></param>\n</params></methodCall>";
+    let err = xmlrpc_kit::codec::read_call(body.as_bytes()).unwrap_err();
+    assert_eq!(err.line(), Some(6), "{err}");
+    assert_eq!(err.column(), Some(3), "{err}");
+}

@@ -898,8 +898,12 @@ impl<'a> Reader<'a> {
     ) -> Result<(), Error> {
         enum RawError {
             Io(std::io::Error),
-            Decode(DecodeError),
+            /// The error, and where in the raw text (from the start of the piece handed
+            /// over) its first character that is not base64 stands.
+            Decode(DecodeError, u64),
         }
+        let start = self.source.offset();
+        let mut read: u64 = 0;
         // The bulk of the text, straight from the input up to the first markup or reference.
         let raw = self.source.with_raw(|input| loop {
             let buf = match input.fill_buf() {
@@ -914,8 +918,15 @@ impl<'a> Reader<'a> {
                 Some(at) => (at, true),
                 None => (buf.len(), false),
             };
-            decoder.feed(&buf[..len]).map_err(RawError::Decode)?;
+            if let Err(e) = decoder.feed(&buf[..len]) {
+                let bad = buf[..len]
+                    .iter()
+                    .position(|&b| !(b.is_ascii_alphanumeric() || b"+/=\r\n\t ".contains(&b)))
+                    .unwrap_or(0);
+                return Err(RawError::Decode(e, read + bad as u64));
+            }
             input.consume(len);
+            read += len as u64;
             if let Some(drain) = drain.as_deref_mut() {
                 decoder.drain(drain).map_err(RawError::Io)?;
             }
@@ -926,7 +937,14 @@ impl<'a> Reader<'a> {
         match raw {
             Ok(()) => {}
             Err(RawError::Io(e)) => return Err(self.io_error(e)),
-            Err(RawError::Decode(e)) => return Err(self.base64_error(e)),
+            Err(RawError::Decode(e, at)) => {
+                // Point at the bad character, not wherever the reader stopped.
+                let error = self.base64_error(e);
+                return Err(match self.source.input() {
+                    Some(input) => error.relocate(start + at, Some(input)),
+                    None => error,
+                });
+            }
         }
         // Whatever follows (comments, CDATA, references, more text) comes as events.
         let mut text = std::mem::take(&mut self.pending);
