@@ -171,13 +171,22 @@ impl<R: BufRead> Transcoder<R> {
     }
 }
 
+/// `Read::read` for a reader whose `BufRead` side does the work: copies what `fill_buf`
+/// offers and consumes it. Every buffered reader of the crate reads through this.
+pub(crate) fn read_buffered<R: BufRead + ?Sized>(
+    reader: &mut R,
+    buf: &mut [u8],
+) -> io::Result<usize> {
+    let available = reader.fill_buf()?;
+    let n = available.len().min(buf.len());
+    buf[..n].copy_from_slice(&available[..n]);
+    reader.consume(n);
+    Ok(n)
+}
+
 impl<R: BufRead> Read for Transcoder<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = available.len().min(buf.len());
-        buf[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Ok(n)
+        read_buffered(self, buf)
     }
 }
 

@@ -11,6 +11,8 @@ pub(crate) mod base64;
 mod compat;
 mod document;
 mod encoding;
+#[cfg(any(feature = "server", feature = "client"))]
+pub(crate) use encoding::read_buffered;
 mod lexer;
 mod limits;
 #[cfg_attr(not(any(feature = "server", feature = "client")), allow(dead_code))]

@@ -289,11 +289,7 @@ impl<R> Guarded<R> {
 
 impl<R: BufRead> io::Read for Guarded<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = available.len().min(buf.len());
-        buf[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Ok(n)
+        encoding::read_buffered(self, buf)
     }
 }
 
