@@ -219,13 +219,7 @@ impl FileClient {
                 format!("sent {size} bytes, the server stored {stored}"),
             ));
         }
-        let theirs = sha256_of(&stat(&client, remote)?)?;
-        if theirs != ours {
-            return Err(answer(
-                "files.stat",
-                format!("SHA-256 differs: ours {ours}, the server's {theirs}"),
-            ));
-        }
+        same_as_remote(&client, remote, &ours)?;
         Ok(Transferred {
             bytes: size,
             sha256: ours,
@@ -305,13 +299,7 @@ impl FileClient {
         }
         let elapsed = started.elapsed();
         let ours = sha256_file(local, None)?;
-        let theirs = sha256_of(&stat(&client, remote)?)?;
-        if theirs != ours {
-            return Err(answer(
-                "files.stat",
-                format!("SHA-256 differs: ours {ours}, the server's {theirs}"),
-            ));
-        }
+        same_as_remote(&client, remote, &ours)?;
         Ok(Transferred {
             bytes: size,
             sha256: ours,
@@ -520,6 +508,18 @@ fn size_of(stat: &Struct) -> u64 {
         Some(Value::I8(n)) => u64::try_from(*n).unwrap_or(0),
         _ => 0,
     }
+}
+
+/// Checks that the server's `remote` has the SHA-256 `ours` (after an upload).
+fn same_as_remote(client: &Client, remote: &str, ours: &str) -> Result<(), Error> {
+    let theirs = sha256_of(&stat(client, remote)?)?;
+    if theirs != ours {
+        return Err(answer(
+            "files.stat",
+            format!("SHA-256 differs: ours {ours}, the server's {theirs}"),
+        ));
+    }
+    Ok(())
 }
 
 fn sha256_of(stat: &Struct) -> Result<String, Error> {
