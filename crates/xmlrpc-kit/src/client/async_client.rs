@@ -3,9 +3,10 @@
 
 use super::builder::AsyncClientBuilder;
 use super::error::Error;
-use super::exchange::{self, Http, ReplyBody, ReplySettings};
+use super::exchange::{self, ReplyBody, ReplySettings};
 use super::multicall::AsyncMulticall;
 use super::progress::{Progress, ProgressFn};
+use super::transport::Transport;
 use super::url::Endpoint;
 use crate::codec::segments::Encoded;
 use crate::codec::{self, Extensions, Limits};
@@ -46,7 +47,7 @@ impl std::fmt::Debug for AsyncClient {
 /// A client's settings and connection pool, shared by its clones.
 pub(crate) struct Inner {
     pub(crate) endpoint: Endpoint,
-    pub(crate) http: Http,
+    pub(crate) transport: Transport,
     pub(crate) headers: HeaderMap,
     pub(crate) timeout: Option<Duration>,
     pub(crate) gzip_above: Option<usize>,
@@ -215,7 +216,7 @@ impl AsyncClient {
             }),
         };
         let exchange = exchange::exchange(
-            &inner.http,
+            &inner.transport,
             &inner.endpoint,
             &inner.headers,
             body,

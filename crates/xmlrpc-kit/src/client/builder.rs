@@ -5,8 +5,8 @@
 use super::async_client::{AsyncClient, Inner};
 use super::blocking::Client;
 use super::error::Error;
-use super::exchange::Http;
 use super::progress::{Progress, ProgressFn};
+use super::transport::{Transport, TransportSettings};
 use super::url;
 use crate::codec::{Extensions, Limits};
 use crate::http::Streaming;
@@ -321,28 +321,17 @@ impl<C> ClientBuilder<C> {
             url: s.url.clone(),
             reason,
         })?;
-        let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        connector.enforce_http(false);
-        connector.set_nodelay(true);
-        connector.set_connect_timeout(Some(s.connect_timeout));
-        #[cfg(feature = "tls")]
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls_config(endpoint.https, s.root_certificates.as_deref())?)
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(connector);
-        #[cfg(not(feature = "tls"))]
-        if endpoint.https {
-            return Err(Error::Url {
-                url: s.url.clone(),
-                reason: "https:// needs xmlrpc-kit's `tls` feature".into(),
-            });
-        }
-        let http: Http =
-            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-                .pool_idle_timeout(s.pool_idle_timeout)
-                .pool_timer(hyper_util::rt::TokioTimer::new())
-                .build(connector);
+        let transport = Transport::new(
+            &endpoint,
+            &TransportSettings {
+                connect_timeout: s.connect_timeout,
+                pool_idle_timeout: s.pool_idle_timeout,
+                #[cfg(feature = "tls")]
+                root_certificates: s.root_certificates.as_deref(),
+                #[cfg(not(feature = "tls"))]
+                root_certificates: None,
+            },
+        )?;
 
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/xml"));
@@ -368,7 +357,7 @@ impl<C> ClientBuilder<C> {
         Ok(AsyncClient {
             inner: Arc::new(Inner {
                 endpoint,
-                http,
+                transport,
                 headers,
                 timeout: s.timeout,
                 gzip_above: s.gzip_above,
@@ -424,7 +413,7 @@ fn header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
 
 /// The rustls configuration: the given roots, or the system's for an `https://` URL.
 #[cfg(feature = "tls")]
-fn tls_config(https: bool, pem: Option<&[u8]>) -> Result<rustls::ClientConfig, Error> {
+pub(super) fn tls_config(https: bool, pem: Option<&[u8]>) -> Result<rustls::ClientConfig, Error> {
     use rustls::pki_types::{pem::PemObject, CertificateDer};
     let mut roots = rustls::RootCertStore::empty();
     match pem {

@@ -1,9 +1,10 @@
-//! One HTTP exchange: POST the call, then read the reply within the size limit (checked on
+//! One exchange (over any transport): POST the call, then read the reply within the size limit (checked on
 //! `Content-Length` first, then while reading), inflating a gzip reply up to the same cap.
 //! A small reply is collected; a large one (or one of unknown length) is pumped into a
 //! channel for the streaming reader, which spools large base64 values to files.
 
 use super::error::Error;
+use super::transport::Transport;
 use super::url::Endpoint;
 use crate::codec::{Limits, Reader};
 use crate::http::body::{self, BodyError};
@@ -14,18 +15,9 @@ use crate::value::blob::SpoolSettings;
 use bytes::Bytes;
 use hyper::header::{HeaderMap, HeaderValue, CONTENT_ENCODING, CONTENT_LENGTH};
 use hyper::{Method, Request, StatusCode};
-use hyper_util::client::legacy::connect::HttpConnector;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// The pooled HTTP client underneath, speaking TLS for `https://` URLs.
-#[cfg(feature = "tls")]
-pub(crate) type Http =
-    hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<HttpConnector>, OutgoingBody>;
-/// The pooled HTTP client underneath (plain HTTP only, without the `tls` feature).
-#[cfg(not(feature = "tls"))]
-pub(crate) type Http = hyper_util::client::legacy::Client<HttpConnector, OutgoingBody>;
 
 /// How a reply is read.
 pub(crate) struct ReplySettings<'s> {
@@ -114,7 +106,7 @@ fn decode_stream<R: DeserializeOwned>(
 
 /// Sends `body` and returns the reply's XML, whole or streaming.
 pub(crate) async fn exchange(
-    http: &Http,
+    transport: &Transport,
     endpoint: &Endpoint,
     headers: &HeaderMap,
     body: OutgoingBody,
@@ -124,7 +116,7 @@ pub(crate) async fn exchange(
     let max_reply = settings.max_body_size;
     let mut request = Request::builder()
         .method(Method::POST)
-        .uri(endpoint.uri())
+        .uri(endpoint.request_uri())
         .body(body)
         .map_err(|e| Error::Url {
             url: endpoint.uri(),
@@ -136,10 +128,7 @@ pub(crate) async fn exchange(
             .headers_mut()
             .insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
-    let response = http
-        .request(request)
-        .await
-        .map_err(|e| connect_error(endpoint, e))?;
+    let response = transport.send(endpoint, request).await?;
     let (parts, body) = response.into_parts();
     if parts.status != StatusCode::OK {
         let start = body::read_limited(body, None, 512, settings.idle)
@@ -225,41 +214,4 @@ pub(crate) async fn exchange(
                 source: other.into(),
             },
         })
-}
-
-/// A failed request, told apart: an `https://` URL whose server spoke plain HTTP gets an
-/// error that says so.
-fn connect_error(endpoint: &Endpoint, e: hyper_util::client::legacy::Error) -> Error {
-    #[cfg(feature = "tls")]
-    if endpoint.https && answered_in_plain_http(&e) {
-        return Error::PlainHttp {
-            endpoint: endpoint.uri(),
-            source: e.into(),
-        };
-    }
-    Error::Connect {
-        endpoint: endpoint.uri(),
-        source: e.into(),
-    }
-}
-
-/// Whether a TLS handshake failed because the peer's first bytes were not a TLS record
-/// (an HTTP server answers a ClientHello with `HTTP/1.1 400`).
-#[cfg(feature = "tls")]
-fn answered_in_plain_http(e: &(dyn std::error::Error + 'static)) -> bool {
-    if let Some(rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)) =
-        e.downcast_ref::<rustls::Error>()
-    {
-        return true;
-    }
-    // An io::Error's `source()` skips the error it wraps: look inside it first.
-    if let Some(inner) = e
-        .downcast_ref::<std::io::Error>()
-        .and_then(|io| io.get_ref())
-    {
-        if answered_in_plain_http(inner) {
-            return true;
-        }
-    }
-    e.source().is_some_and(answered_in_plain_http)
 }

@@ -1,6 +1,7 @@
 //! The client: [`Client`] for ordinary code (blocking, like Python's `ServerProxy`) and
 //! [`AsyncClient`] for tokio code, with the same API and the same [`ClientBuilder`]
-//! settings, over one pooled keep-alive HTTP/1.1 client (TLS by rustls). Calls take typed
+//! settings, over one pooled keep-alive HTTP/1.1 client (TLS by rustls), HTTP over a Unix
+//! socket, or SCGI. Calls take typed
 //! parameters and give a typed result; a fault is [`Error::Fault`], kept apart from
 //! transport errors. [`Multicall`] and [`AsyncMulticall`] batch many calls into one request.
 //!
@@ -13,7 +14,8 @@
 //! ```
 //!
 //! Layout: `builder` (settings), `async_client` and `blocking` (the two kinds),
-//! `multicall`, `exchange` (one HTTP round trip), `url`, `progress`, `error`.
+//! `multicall`, `exchange` (one round trip), `transport` (TCP, TLS, Unix sockets, SCGI),
+//! `url`, `progress`, `error`.
 
 mod async_client;
 mod blocking;
@@ -22,6 +24,7 @@ mod error;
 mod exchange;
 mod multicall;
 mod progress;
+mod transport;
 mod url;
 
 pub use async_client::AsyncClient;

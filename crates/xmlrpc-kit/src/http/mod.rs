@@ -6,10 +6,12 @@
 //! - `incoming`: a body pumped through a bounded channel into a blocking reader.
 //! - `body`: a whole body read within its limit; gzip in and out.
 //! - `streaming`: [`Streaming`], when a body is streamed and where its files go.
+//! - `stream_body`: a body read straight off a byte stream (SCGI, CGI).
 
 pub(crate) mod body;
 pub(crate) mod incoming;
 mod outgoing;
+pub(crate) mod stream_body;
 pub(crate) mod streaming;
 
 pub use outgoing::OutgoingBody;

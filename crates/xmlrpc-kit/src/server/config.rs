@@ -23,6 +23,7 @@ pub struct ServerConfig {
     pub(crate) limits: Limits,
     pub(crate) max_connections: usize,
     pub(crate) header_read_timeout: Duration,
+    pub(crate) max_header_size: usize,
     pub(crate) idle_timeout: Duration,
     pub(crate) body_read_timeout: Duration,
     pub(crate) shutdown_grace: Duration,
@@ -48,6 +49,8 @@ impl ServerConfig {
     pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
     /// Default for [`header_read_timeout`](Self::header_read_timeout): 10 seconds.
     pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+    /// Default for [`max_header_size`](Self::max_header_size): 64 KiB.
+    pub const DEFAULT_MAX_HEADER_SIZE: usize = 64 << 10;
     /// Default for [`idle_timeout`](Self::idle_timeout): 60 seconds.
     pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
     /// Default for [`body_read_timeout`](Self::body_read_timeout): 60 seconds.
@@ -151,7 +154,21 @@ impl ServerConfig {
         self
     }
 
-    /// The URL paths that answer XML-RPC (others get 404).
+    /// The largest SCGI header block (the netstring's length) the server reads; a longer
+    /// one is refused from its length's digits, before anything is buffered. HTTP headers
+    /// are bounded by hyper's own buffer limit (about 400 KiB).
+    ///
+    /// ```
+    /// let config = xmlrpc_kit::server::ServerConfig::default().max_header_size(16 << 10);
+    /// # let _ = config;
+    /// ```
+    pub fn max_header_size(mut self, bytes: usize) -> Self {
+        self.max_header_size = bytes;
+        self
+    }
+
+    /// The URL paths that answer XML-RPC (others get 404). SCGI and CGI requests are routed
+    /// by the web server in front, and answered whatever path they name.
     pub fn paths<S: Into<String>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
         self.paths = paths.into_iter().map(Into::into).collect();
         self
@@ -227,6 +244,7 @@ impl Default for ServerConfig {
             limits: Limits::default().max_document_size(Self::DEFAULT_MAX_DECOMPRESSED_SIZE),
             max_connections: Self::DEFAULT_MAX_CONNECTIONS,
             header_read_timeout: Self::DEFAULT_HEADER_READ_TIMEOUT,
+            max_header_size: Self::DEFAULT_MAX_HEADER_SIZE,
             idle_timeout: Self::DEFAULT_IDLE_TIMEOUT,
             body_read_timeout: Self::DEFAULT_BODY_READ_TIMEOUT,
             shutdown_grace: Self::DEFAULT_SHUTDOWN_GRACE,

@@ -1,14 +1,21 @@
-//! The HTTP server: [`Server`] registers methods and serves them over HTTP/1.1 with
-//! keep-alive on a multi-threaded tokio runtime. `serve_with_shutdown(listener, shutdown)`
-//! is the core; `serve(addr)` (blocking, until Ctrl-C), `run(addr)` and `spawn(addr)` wrap it,
-//! and [`Server::into_service`] gives a tower `Service` to mount elsewhere.
+//! The server: [`Server`] registers methods and serves them on a multi-threaded tokio
+//! runtime, over HTTP/1.1 with keep-alive (TCP, TLS, Unix sockets), SCGI (TCP, Unix sockets)
+//! or CGI (one call per process). `serve_with_shutdown(listener, shutdown)` is the core;
+//! `serve(addr)` (blocking, until Ctrl-C), `run(addr)` and `spawn(addr)` wrap it, taking any
+//! [`Bind`] form (`127.0.0.1:8888`, `unix:/run/app.sock`, `scgi://127.0.0.1:5000`);
+//! [`Server::serve_cgi`] answers one CGI request; [`Server::into_service`] gives a tower
+//! `Service` to mount elsewhere.
 
 mod access;
 #[cfg(feature = "auth")]
 mod auth;
+mod cgi;
 mod config;
 mod conn;
 mod docs;
+mod gateway;
+mod listen;
+mod scgi;
 mod service;
 mod stream;
 #[cfg(feature = "tls")]
@@ -18,6 +25,7 @@ pub use crate::http::OutgoingBody;
 #[cfg(feature = "auth")]
 pub use auth::{AuthError, BasicAuth};
 pub use config::ServerConfig;
+pub use listen::{Bind, BindError, Framing, IntoBind, Listener, LocalAddr};
 pub use service::{ResponseBody, XmlRpcService};
 #[cfg(feature = "tls")]
 pub use tls::{TlsConfig, TlsError};
@@ -29,6 +37,7 @@ use conn::{ConnIo, ConnState};
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
+use listen::Accepted;
 use service::Shared;
 use std::convert::Infallible;
 use std::future::Future;
@@ -36,7 +45,6 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 /// An XML-RPC server: methods by name, served over HTTP.
@@ -78,6 +86,12 @@ pub enum ServeError {
     /// where it cannot start one of its own.
     #[error("Server::serve() was called inside a tokio runtime; there, use `server.run(addr).await` (or `spawn(addr)`)")]
     InsideRuntime,
+    /// The address to listen on is not one the server knows how to use.
+    #[error(transparent)]
+    Bind(#[from] BindError),
+    /// TLS was asked for on a listener that is not HTTP over TCP.
+    #[error("TLS is served over TCP only, not on {0} (put a Unix socket or SCGI listener behind a web server that does TLS)")]
+    TlsOverTcpOnly(String),
     /// Binding the address, or running the runtime, failed.
     #[error("{context}: {source}")]
     Io {
@@ -346,6 +360,8 @@ impl Server {
 
     /// Serves on an already-bound listener until `shutdown` completes, then stops
     /// accepting, lets calls in progress finish (up to the configured grace), and returns.
+    /// The listener is a tokio `TcpListener` or `UnixListener`, or a [`Listener`] (from
+    /// [`Bind::listen`], or made to speak SCGI with [`Listener::scgi`]).
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), xmlrpc_kit::server::ServeError> {
@@ -359,28 +375,30 @@ impl Server {
     /// ```
     pub async fn serve_with_shutdown(
         self,
-        listener: TcpListener,
+        listener: impl Into<Listener>,
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), ServeError> {
+        let listener = listener.into();
         let (shared, tls) = self.into_parts()?;
+        check_tls(&tls, &listener)?;
         accept_loop(shared, tls, listener, shutdown).await;
         Ok(())
     }
 
-    /// Binds `addr` and serves until Ctrl-C, inside an existing tokio runtime.
+    /// Binds `addr` (any [`Bind`] form: `127.0.0.1:8888`, `unix:/run/app.sock`,
+    /// `scgi://127.0.0.1:5000`, ...) and serves until Ctrl-C, inside an existing tokio runtime.
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), xmlrpc_kit::server::ServeError> {
     /// xmlrpc_kit::server::Server::new().method("ping", || true).run("127.0.0.1:8888").await
     /// # }
     /// ```
-    pub async fn run(
-        self,
-        addr: impl tokio::net::ToSocketAddrs + std::fmt::Display,
-    ) -> Result<(), ServeError> {
-        let listener = TcpListener::bind(&addr)
+    pub async fn run(self, addr: impl IntoBind) -> Result<(), ServeError> {
+        let bind = addr.into_bind()?;
+        let listener = bind
+            .listen()
             .await
-            .map_err(io_error(format!("cannot listen on {addr}")))?;
+            .map_err(io_error(format!("cannot listen on {bind}")))?;
         // Catch Ctrl-C before saying we listen: `ctrl_c()` registers only when first polled,
         // and a SIGINT before that would kill the process instead of stopping it cleanly.
         #[cfg(unix)]
@@ -388,8 +406,8 @@ impl Server {
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
                 .map_err(io_error("cannot listen for Ctrl-C"))?;
         if let Ok(local) = listener.local_addr() {
-            let scheme = if self.tls.is_some() { "https" } else { "http" };
-            tracing::info!("XML-RPC server listening on {scheme}://{local}/ (Ctrl-C stops it)");
+            let url = local.url(listener.framing(), self.tls.is_some());
+            tracing::info!("XML-RPC server listening on {url} (Ctrl-C stops it)");
         }
         self.serve_with_shutdown(listener, async move {
             #[cfg(unix)]
@@ -410,10 +428,7 @@ impl Server {
     /// xmlrpc_kit::server::Server::new().method("add", |x: i32, y: i32| x + y).serve("127.0.0.1:8888")?;
     /// # Ok::<(), xmlrpc_kit::server::ServeError>(())
     /// ```
-    pub fn serve(
-        self,
-        addr: impl tokio::net::ToSocketAddrs + std::fmt::Display,
-    ) -> Result<(), ServeError> {
+    pub fn serve(self, addr: impl IntoBind) -> Result<(), ServeError> {
         if tokio::runtime::Handle::try_current().is_ok() {
             return Err(ServeError::InsideRuntime);
         }
@@ -424,39 +439,43 @@ impl Server {
         runtime.block_on(self.run(addr))
     }
 
-    /// Starts serving on `addr` in a background thread with its own runtime, and returns
-    /// at once with a handle that knows the bound address (use port 0 for any free port).
-    /// Dropping the handle stops the server.
+    /// Starts serving on `addr` (any [`Bind`] form) in a background thread with its own
+    /// runtime, and returns at once with a handle that knows the bound address (use port 0
+    /// for any free port). Dropping the handle stops the server.
     ///
     /// ```
     /// let handle = xmlrpc_kit::server::Server::new().method("ping", || true).spawn("127.0.0.1:0")?;
     /// assert_ne!(handle.local_addr().port(), 0);
     /// handle.shutdown()?;
-    /// # Ok::<(), xmlrpc_kit::server::ServeError>(())
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("rpc.sock");
+    /// let handle = xmlrpc_kit::server::Server::new().spawn(format!("unix:{}", path.display()))?;
+    /// assert_eq!(handle.url(), format!("unix://{}", path.display()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn spawn(self, addr: impl std::net::ToSocketAddrs) -> Result<ServerHandle, ServeError> {
+    pub fn spawn(self, addr: impl IntoBind) -> Result<ServerHandle, ServeError> {
+        let bind = addr.into_bind()?;
         let (shared, tls) = self.into_parts()?;
         let https = tls.is_some();
-        let listener = std::net::TcpListener::bind(addr)
-            .map_err(io_error("cannot bind the listening socket"))?;
-        let local_addr = listener
-            .local_addr()
-            .map_err(io_error("cannot read the bound address"))?;
-        listener
-            .set_nonblocking(true)
-            .map_err(io_error("cannot make the socket non-blocking"))?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
             .map_err(io_error("cannot start the tokio runtime"))?;
+        let listener = runtime
+            .block_on(bind.listen())
+            .map_err(io_error(format!("cannot listen on {bind}")))?;
+        check_tls(&tls, &listener)?;
+        let local = listener
+            .local_addr()
+            .map_err(io_error("cannot read the bound address"))?;
+        let framing = listener.framing();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let stats = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name("xmlrpc-server".into())
             .spawn(move || {
                 runtime.block_on(async move {
-                    let listener = TcpListener::from_std(listener)
-                        .map_err(io_error("cannot register the socket"))?;
                     accept_loop(shared, tls, listener, async {
                         stopped.await.ok();
                     })
@@ -466,7 +485,8 @@ impl Server {
             })
             .map_err(io_error("cannot start the server thread"))?;
         Ok(ServerHandle {
-            local_addr,
+            local,
+            framing,
             https,
             shared: stats,
             stop: Some(stop),
@@ -479,7 +499,8 @@ impl Server {
 /// server, so keep it for as long as the server should run.
 #[must_use = "dropping the handle stops the server at once"]
 pub struct ServerHandle {
-    local_addr: SocketAddr,
+    local: LocalAddr,
+    framing: Framing,
     https: bool,
     shared: Arc<Shared>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -487,12 +508,35 @@ pub struct ServerHandle {
 }
 
 impl ServerHandle {
-    /// The address the server listens on.
+    /// The TCP address the server listens on; for a server on a Unix socket, the
+    /// unspecified address `0.0.0.0:0` (its path is in [`listening_on`](Self::listening_on)).
+    ///
+    /// ```
+    /// let handle = xmlrpc_kit::server::Server::new().spawn("127.0.0.1:0")?;
+    /// assert!(handle.local_addr().ip().is_loopback());
+    /// # Ok::<(), xmlrpc_kit::server::ServeError>(())
+    /// ```
     pub fn local_addr(&self) -> SocketAddr {
-        self.local_addr
+        match &self.local {
+            LocalAddr::Tcp(addr) => *addr,
+            LocalAddr::Unix(_) => SocketAddr::from(([0, 0, 0, 0], 0)),
+        }
     }
 
-    /// The server's URL, `http://ADDR/RPC2` (`https://` when it serves TLS).
+    /// Where the server listens: a TCP address or a Unix socket's path.
+    ///
+    /// ```
+    /// use xmlrpc_kit::server::LocalAddr;
+    /// let handle = xmlrpc_kit::server::Server::new().spawn("127.0.0.1:0")?;
+    /// assert!(matches!(handle.listening_on(), LocalAddr::Tcp(_)));
+    /// # Ok::<(), xmlrpc_kit::server::ServeError>(())
+    /// ```
+    pub fn listening_on(&self) -> &LocalAddr {
+        &self.local
+    }
+
+    /// The server's URL as the client takes it: `http://ADDR/RPC2` (`https://` when it
+    /// serves TLS), `unix:///PATH`, `scgi://ADDR` or `scgi:///PATH`.
     ///
     /// ```
     /// let handle = xmlrpc_kit::server::Server::new().spawn("127.0.0.1:0")?;
@@ -500,8 +544,7 @@ impl ServerHandle {
     /// # Ok::<(), xmlrpc_kit::server::ServeError>(())
     /// ```
     pub fn url(&self) -> String {
-        let scheme = if self.https { "https" } else { "http" };
-        format!("{scheme}://{}/RPC2", self.local_addr)
+        self.local.url(self.framing, self.https)
     }
 
     /// How many connections the server has accepted so far (keep-alive reuse shows here).
@@ -553,16 +596,31 @@ impl Drop for ServerHandle {
     }
 }
 
+/// TLS is served over TCP with HTTP only.
+fn check_tls(tls: &stream::Acceptor, listener: &Listener) -> Result<(), ServeError> {
+    if tls.is_some() && !(listener.is_tcp() && listener.framing() == Framing::Http) {
+        let place = listener
+            .local_addr()
+            .map(|a| a.url(listener.framing(), false))
+            .unwrap_or_else(|_| "this listener".into());
+        return Err(ServeError::TlsOverTcpOnly(place));
+    }
+    Ok(())
+}
+
 /// Accepts connections until `shutdown`, each on its own task, at most
 /// `max_connections` at once; then drains them.
 async fn accept_loop(
     shared: Arc<Shared>,
     tls: stream::Acceptor,
-    listener: TcpListener,
+    listener: Listener,
     shutdown: impl Future<Output = ()>,
 ) {
     let permits = Arc::new(Semaphore::new(shared.config.max_connections));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    // SCGI connections (one request each) hold a clone; all gone means all done.
+    let (scgi_running, mut scgi_done) = tokio::sync::mpsc::channel::<()>(1);
+    let framing = listener.framing();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let permit = tokio::select! {
@@ -572,7 +630,7 @@ async fn accept_loop(
             },
             () = &mut shutdown => break,
         };
-        let (stream, peer) = tokio::select! {
+        let accepted = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(e) => {
@@ -587,8 +645,23 @@ async fn accept_loop(
         shared
             .accepted
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if let Err(e) = stream.set_nodelay(true) {
-            tracing::debug!("cannot set TCP_NODELAY for {peer}: {e}");
+        let (peer, local) = match &accepted {
+            Accepted::Tcp(stream, peer) => (Some(*peer), stream.local_addr().ok()),
+            #[cfg(unix)]
+            Accepted::Unix(_) => (None, None),
+        };
+        let handshake_timeout = shared.config.header_read_timeout;
+        if framing == Framing::Scgi {
+            let shared = Arc::clone(&shared);
+            let running = scgi_running.clone();
+            tokio::spawn(async move {
+                match stream::accept(&None, accepted, handshake_timeout).await {
+                    Ok(stream) => scgi::serve_connection(shared, stream, peer).await,
+                    Err(e) => tracing::debug!("SCGI connection lost at once: {e}"),
+                }
+                drop((permit, running));
+            });
+            continue;
         }
         let conn = ConnState::new(
             shared.config.header_read_timeout,
@@ -600,15 +673,14 @@ async fn accept_loop(
             conn: Arc::clone(&conn),
             endpoint: docs::Endpoint {
                 https: tls.is_some(),
-                local: stream.local_addr().ok(),
+                local,
             },
         };
         let watcher = graceful.watcher();
         let tls = tls.clone();
-        let handshake_timeout = shared.config.header_read_timeout;
         tokio::spawn(async move {
             // The TLS handshake (if any) runs here, off the accept loop, within its timeout.
-            match stream::accept(&tls, stream, handshake_timeout).await {
+            match stream::accept(&tls, accepted, handshake_timeout).await {
                 Ok(stream) => {
                     let io = TokioIo::new(ConnIo::new(stream, conn));
                     let connection = hyper::server::conn::http1::Builder::new()
@@ -618,18 +690,22 @@ async fn accept_loop(
                         .header_read_timeout(None)
                         .serve_connection(io, service);
                     if let Err(e) = watcher.watch(connection).await {
-                        tracing::debug!("connection from {peer} ended: {e}");
+                        tracing::debug!("connection from {} ended: {e}", service::Peer(peer));
                     }
                 }
-                Err(e) => tracing::debug!("TLS handshake with {peer} failed: {e}"),
+                Err(e) => tracing::debug!("TLS handshake with {} failed: {e}", service::Peer(peer)),
             }
             drop(permit);
         });
     }
     drop(listener);
+    drop(scgi_running);
     let grace = shared.config.shutdown_grace;
+    let drained = async {
+        tokio::join!(graceful.shutdown(), scgi_done.recv());
+    };
     tokio::select! {
-        () = graceful.shutdown() => tracing::info!("server stopped"),
+        () = drained => tracing::info!("server stopped"),
         () = tokio::time::sleep(grace) => tracing::warn!("server stopped; calls still running after {grace:?} were cut off"),
     }
 }
@@ -638,7 +714,7 @@ async fn accept_loop(
 /// documentation page's URL) whether it is TLS and the address it reached.
 struct ConnService {
     shared: Arc<Shared>,
-    peer: SocketAddr,
+    peer: Option<SocketAddr>,
     conn: Arc<ConnState>,
     endpoint: docs::Endpoint,
 }
@@ -653,6 +729,6 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
         let shared = Arc::clone(&self.shared);
         let conn = Arc::clone(&self.conn);
         let peer = self.peer;
-        Box::pin(async move { Ok(service::handle(shared, request, Some(peer), Some(&conn)).await) })
+        Box::pin(async move { Ok(service::handle(shared, request, peer, Some(&conn)).await) })
     }
 }

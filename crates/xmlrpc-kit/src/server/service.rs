@@ -99,7 +99,11 @@ where
 {
     let _in_flight = conn.map(ConnState::request_started);
     let config = &shared.config;
-    if !config.paths.iter().any(|p| p == request.uri().path()) {
+    let routed = request
+        .extensions()
+        .get::<super::gateway::Routed>()
+        .is_some();
+    if !routed && !config.paths.iter().any(|p| p == request.uri().path()) {
         return plain(StatusCode::NOT_FOUND, "no XML-RPC endpoint here\n");
     }
     // Authentication comes before anything else is read (see auth.rs).
@@ -406,7 +410,7 @@ fn status_for(e: &BodyError) -> StatusCode {
 }
 
 /// A peer address for the log, or `-` when unknown.
-struct Peer(Option<SocketAddr>);
+pub(crate) struct Peer(pub(crate) Option<SocketAddr>);
 
 impl std::fmt::Display for Peer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

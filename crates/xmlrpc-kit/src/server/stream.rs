@@ -1,13 +1,17 @@
-//! An accepted connection's byte stream: plain TCP, or TLS over TCP (feature `tls`) once
-//! its handshake is done. Each handshake runs on the connection's own task, within the
+//! An accepted connection's byte stream: plain TCP, a Unix socket, or TLS over TCP (feature
+//! `tls`) once its handshake is done. Each handshake runs on the connection's own task, within the
 //! header-read timeout, so a client that stalls it holds up no one else.
 
+use super::listen::Accepted;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+#[cfg(feature = "tls")]
 use tokio::net::TcpStream;
+#[cfg(unix)]
+use tokio::net::UnixStream;
 
 /// What a listener serves TLS with: a [`TlsConfig`](super::TlsConfig), or nothing.
 #[cfg(feature = "tls")]
@@ -16,19 +20,28 @@ pub(crate) type Acceptor = Option<super::tls::TlsConfig>;
 #[cfg(not(feature = "tls"))]
 pub(crate) type Acceptor = Option<std::convert::Infallible>;
 
-/// An accepted connection: plain TCP, or TLS over TCP once the handshake is done.
+/// An accepted connection: plain TCP, a Unix socket, or TLS over TCP once the handshake is
+/// done.
 pub(crate) enum Stream {
-    Plain(TcpStream),
+    Plain(tokio::net::TcpStream),
+    #[cfg(unix)]
+    Unix(UnixStream),
     #[cfg(feature = "tls")]
     Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
 }
 
-/// Does the TLS handshake when `tls` is set, giving up after `timeout`.
+/// Does the TLS handshake when `tls` is set, giving up after `timeout` (TLS is served over
+/// TCP only: the server refuses to start TLS on a Unix socket).
 pub(crate) async fn accept(
     tls: &Acceptor,
-    stream: TcpStream,
+    accepted: Accepted,
     timeout: Duration,
 ) -> io::Result<Stream> {
+    let stream = match accepted {
+        Accepted::Tcp(stream, _) => stream,
+        #[cfg(unix)]
+        Accepted::Unix(stream) => return Ok(Stream::Unix(stream)),
+    };
     let Some(tls) = tls else {
         return Ok(Stream::Plain(stream));
     };
@@ -55,6 +68,8 @@ impl AsyncRead for Stream {
     ) -> Poll<io::Result<()>> {
         match self.get_mut() {
             Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            #[cfg(unix)]
+            Stream::Unix(s) => Pin::new(s).poll_read(cx, buf),
             #[cfg(feature = "tls")]
             Stream::Tls(s) => Pin::new(s).poll_read(cx, buf),
         }
@@ -69,6 +84,8 @@ impl AsyncWrite for Stream {
     ) -> Poll<io::Result<usize>> {
         match self.get_mut() {
             Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            #[cfg(unix)]
+            Stream::Unix(s) => Pin::new(s).poll_write(cx, buf),
             #[cfg(feature = "tls")]
             Stream::Tls(s) => Pin::new(s).poll_write(cx, buf),
         }
@@ -81,6 +98,8 @@ impl AsyncWrite for Stream {
     ) -> Poll<io::Result<usize>> {
         match self.get_mut() {
             Stream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            #[cfg(unix)]
+            Stream::Unix(s) => Pin::new(s).poll_write_vectored(cx, bufs),
             #[cfg(feature = "tls")]
             Stream::Tls(s) => Pin::new(s).poll_write_vectored(cx, bufs),
         }
@@ -89,6 +108,8 @@ impl AsyncWrite for Stream {
     fn is_write_vectored(&self) -> bool {
         match self {
             Stream::Plain(s) => s.is_write_vectored(),
+            #[cfg(unix)]
+            Stream::Unix(s) => s.is_write_vectored(),
             #[cfg(feature = "tls")]
             Stream::Tls(s) => s.is_write_vectored(),
         }
@@ -97,6 +118,8 @@ impl AsyncWrite for Stream {
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self.get_mut() {
             Stream::Plain(s) => Pin::new(s).poll_flush(cx),
+            #[cfg(unix)]
+            Stream::Unix(s) => Pin::new(s).poll_flush(cx),
             #[cfg(feature = "tls")]
             Stream::Tls(s) => Pin::new(s).poll_flush(cx),
         }
@@ -105,6 +128,8 @@ impl AsyncWrite for Stream {
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self.get_mut() {
             Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            #[cfg(unix)]
+            Stream::Unix(s) => Pin::new(s).poll_shutdown(cx),
             #[cfg(feature = "tls")]
             Stream::Tls(s) => Pin::new(s).poll_shutdown(cx),
         }

@@ -1,0 +1,213 @@
+//! How a request reaches the server: pooled keep-alive HTTP/1.1 over TCP (TLS by rustls for
+//! `https://`) or over a Unix socket, or SCGI over TCP or a Unix socket (one request per
+//! connection, as its spec says). The exchange above sees one request in, one response
+//! out, whatever the transport.
+
+mod scgi;
+#[cfg(unix)]
+mod unix;
+
+use super::error::Error;
+use super::url::{Endpoint, Place, Wire};
+use crate::http::OutgoingBody;
+use bytes::Bytes;
+use hyper::body::{Body, Frame, Incoming, SizeHint};
+use hyper::{Request, Response};
+use hyper_util::client::legacy::connect::HttpConnector;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+/// The pooled HTTP client over TCP, speaking TLS for `https://` URLs.
+#[cfg(feature = "tls")]
+pub(crate) type Http =
+    hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<HttpConnector>, OutgoingBody>;
+/// The pooled HTTP client over TCP (plain HTTP only, without the `tls` feature).
+#[cfg(not(feature = "tls"))]
+pub(crate) type Http = hyper_util::client::legacy::Client<HttpConnector, OutgoingBody>;
+
+/// The pooled HTTP client over one Unix socket.
+#[cfg(unix)]
+pub(crate) type UnixHttp = hyper_util::client::legacy::Client<unix::UnixConnector, OutgoingBody>;
+
+/// A client's way to its server.
+pub(crate) enum Transport {
+    Http(Http),
+    #[cfg(unix)]
+    UnixHttp(UnixHttp),
+    Scgi(scgi::Scgi),
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Transport::Http(_) => "Transport::Http",
+            #[cfg(unix)]
+            Transport::UnixHttp(_) => "Transport::UnixHttp",
+            Transport::Scgi(_) => "Transport::Scgi",
+        })
+    }
+}
+
+/// What the transport needs from the client's settings.
+pub(crate) struct TransportSettings<'s> {
+    pub(crate) connect_timeout: Duration,
+    pub(crate) pool_idle_timeout: Duration,
+    /// Roots for `https://` beyond (instead of) the system's, as PEM.
+    pub(crate) root_certificates: Option<&'s [u8]>,
+}
+
+impl Transport {
+    /// The transport for `endpoint`.
+    pub(crate) fn new(endpoint: &Endpoint, s: &TransportSettings<'_>) -> Result<Self, Error> {
+        let pooled = || {
+            let mut builder =
+                hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new());
+            builder
+                .pool_idle_timeout(s.pool_idle_timeout)
+                .pool_timer(hyper_util::rt::TokioTimer::new());
+            builder
+        };
+        match (&endpoint.place, endpoint.wire) {
+            (Place::Tcp(_), Wire::Http | Wire::Https) => {
+                let mut connector = HttpConnector::new();
+                connector.enforce_http(false);
+                connector.set_nodelay(true);
+                connector.set_connect_timeout(Some(s.connect_timeout));
+                #[cfg(feature = "tls")]
+                let connector = hyper_rustls::HttpsConnectorBuilder::new()
+                    .with_tls_config(super::builder::tls_config(
+                        endpoint.https(),
+                        s.root_certificates,
+                    )?)
+                    .https_or_http()
+                    .enable_http1()
+                    .wrap_connector(connector);
+                #[cfg(not(feature = "tls"))]
+                if endpoint.https() {
+                    return Err(Error::Url {
+                        url: endpoint.uri(),
+                        reason: "https:// needs xmlrpc-kit's `tls` feature".into(),
+                    });
+                }
+                #[cfg(not(feature = "tls"))]
+                let _ = s.root_certificates;
+                Ok(Transport::Http(pooled().build(connector)))
+            }
+            #[cfg(unix)]
+            (Place::Unix(path), Wire::Http | Wire::Https) => Ok(Transport::UnixHttp(
+                pooled().build(unix::UnixConnector::new(path, s.connect_timeout)),
+            )),
+            #[cfg(not(unix))]
+            (Place::Unix(_), _) => Err(Error::Url {
+                url: endpoint.uri(),
+                reason: "Unix sockets need a Unix system".into(),
+            }),
+            (place, Wire::Scgi) => Ok(Transport::Scgi(scgi::Scgi::new(
+                place.clone(),
+                s.connect_timeout,
+            ))),
+        }
+    }
+
+    /// Sends `request` and gives the response once its head has arrived.
+    pub(crate) async fn send(
+        &self,
+        endpoint: &Endpoint,
+        request: Request<OutgoingBody>,
+    ) -> Result<Response<ReplyStream>, Error> {
+        match self {
+            Transport::Http(http) => http
+                .request(request)
+                .await
+                .map(|r| r.map(ReplyStream::Http))
+                .map_err(|e| connect_error(endpoint, e)),
+            #[cfg(unix)]
+            Transport::UnixHttp(http) => http
+                .request(request)
+                .await
+                .map(|r| r.map(ReplyStream::Http))
+                .map_err(|e| connect_error(endpoint, e)),
+            Transport::Scgi(scgi) => scgi
+                .send(request)
+                .await
+                .map(|r| r.map(ReplyStream::Scgi))
+                .map_err(|source| Error::Connect {
+                    endpoint: endpoint.uri(),
+                    source: source.into(),
+                }),
+        }
+    }
+}
+
+/// A reply's body, whatever brought it.
+pub(crate) enum ReplyStream {
+    Http(Incoming),
+    Scgi(scgi::ScgiReplyBody),
+}
+
+impl Body for ReplyStream {
+    type Data = Bytes;
+    type Error = super::error::BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        match self.get_mut() {
+            ReplyStream::Http(body) => Pin::new(body).poll_frame(cx).map_err(Into::into),
+            ReplyStream::Scgi(body) => Pin::new(body).poll_frame(cx).map_err(Into::into),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            ReplyStream::Http(body) => body.is_end_stream(),
+            ReplyStream::Scgi(body) => body.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            ReplyStream::Http(body) => body.size_hint(),
+            ReplyStream::Scgi(body) => body.size_hint(),
+        }
+    }
+}
+
+/// A failed request, told apart: an `https://` URL whose server spoke plain HTTP gets an
+/// error that says so.
+fn connect_error(endpoint: &Endpoint, e: hyper_util::client::legacy::Error) -> Error {
+    #[cfg(feature = "tls")]
+    if endpoint.https() && answered_in_plain_http(&e) {
+        return Error::PlainHttp {
+            endpoint: endpoint.uri(),
+            source: e.into(),
+        };
+    }
+    Error::Connect {
+        endpoint: endpoint.uri(),
+        source: e.into(),
+    }
+}
+
+/// Whether a TLS handshake failed because the peer's first bytes were not a TLS record
+/// (an HTTP server answers a ClientHello with `HTTP/1.1 400`).
+#[cfg(feature = "tls")]
+fn answered_in_plain_http(e: &(dyn std::error::Error + 'static)) -> bool {
+    if let Some(rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)) =
+        e.downcast_ref::<rustls::Error>()
+    {
+        return true;
+    }
+    // An io::Error's `source()` skips the error it wraps: look inside it first.
+    if let Some(inner) = e
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+    {
+        if answered_in_plain_http(inner) {
+            return true;
+        }
+    }
+    e.source().is_some_and(answered_in_plain_http)
+}
