@@ -57,8 +57,34 @@ impl Serve {
         root: &Path,
         args: impl IntoIterator<Item = A>,
     ) -> Serve {
+        Self::start_at(exe, root, "--bind", "127.0.0.1:0", args)
+    }
+
+    /// Starts `exe serve <flag> <place> --root <root> <args…>`: `--bind unix:/path` for HTTP
+    /// over a Unix socket, `--scgi 127.0.0.1:0` or `--scgi unix:/path` for SCGI. Its `url`
+    /// is then the one it logs (`unix:///path`, `scgi://127.0.0.1:<port>`, …).
+    ///
+    /// ```no_run
+    /// let dir = test_support::temp_dir("serve-doc");
+    /// let sock = dir.path().join("rpc.sock");
+    /// let serve = test_support::xrpc::Serve::start_at(
+    ///     "target/debug/xrpc",
+    ///     &dir.path().join("files"),
+    ///     "--bind",
+    ///     &format!("unix:{}", sock.display()),
+    ///     [] as [&str; 0],
+    /// );
+    /// assert_eq!(serve.url, format!("unix://{}", sock.display()));
+    /// ```
+    pub fn start_at<A: AsRef<OsStr>>(
+        exe: impl AsRef<OsStr>,
+        root: &Path,
+        flag: &str,
+        place: &str,
+        args: impl IntoIterator<Item = A>,
+    ) -> Serve {
         let mut child = Command::new(exe)
-            .args(["serve", "--bind", "127.0.0.1:0", "--root"])
+            .args(["serve", flag, place, "--root"])
             .arg(root)
             .args(args)
             .stdin(Stdio::null())
@@ -85,11 +111,11 @@ impl Serve {
         };
         let deadline = Instant::now() + START;
         let mut seen = Vec::new();
-        let base = loop {
+        let url = loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match lines.recv_timeout(left) {
-                Ok(line) => match base_url(&line) {
-                    Some(base) => break base,
+                Ok(line) => match listen_url(&line) {
+                    Some(url) => break url,
                     None => seen.push(line),
                 },
                 Err(_) => panic!(
@@ -100,7 +126,7 @@ impl Serve {
         };
         // The rest of the log is read and dropped.
         std::thread::spawn(move || for _ in lines {});
-        serve.url = format!("{base}/RPC2");
+        serve.url = url;
         serve
     }
 
@@ -116,6 +142,17 @@ impl Serve {
             .and_then(|(_, rest)| rest.split('/').next()?.parse().ok())
             .expect("a port in the URL")
     }
+}
+
+/// The URL a `listening on URL` log line gives: an http(s) one as `scheme://host:port/RPC2`,
+/// any other (`unix://`, `scgi://`) as it stands.
+fn listen_url(line: &str) -> Option<String> {
+    let (_, rest) = line.split_once("listening on ")?;
+    let url = rest.split_whitespace().next()?;
+    if url.starts_with("http") {
+        return base_url(url).map(|base| format!("{base}/RPC2"));
+    }
+    (url.starts_with("unix://") || url.starts_with("scgi://")).then(|| url.to_owned())
 }
 
 /// `scheme://host:port` of the first http(s) URL in a log line.
@@ -145,7 +182,25 @@ impl Drop for Serve {
 
 #[cfg(test)]
 mod tests {
-    use super::base_url;
+    use super::{base_url, listen_url};
+
+    #[test]
+    fn every_kind_of_listen_line_gives_its_url() {
+        for (line, url) in [
+            (
+                "INFO XML-RPC server listening on http://127.0.0.1:4000/RPC2 (Ctrl-C stops it)",
+                "http://127.0.0.1:4000/RPC2",
+            ),
+            (
+                "INFO XML-RPC server listening on unix:///tmp/x/s.sock (Ctrl-C stops it)",
+                "unix:///tmp/x/s.sock",
+            ),
+            ("listening on scgi://127.0.0.1:5/ x", "scgi://127.0.0.1:5/"),
+        ] {
+            assert_eq!(listen_url(line).as_deref(), Some(url), "{line}");
+        }
+        assert_eq!(listen_url("serving files from /tmp"), None);
+    }
 
     #[test]
     fn the_address_is_found_in_the_log_line_whatever_follows_it() {

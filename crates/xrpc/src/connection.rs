@@ -12,6 +12,8 @@ use xmlrpc_kit::client::{AsyncClient, Client, ClientBuilder};
 pub(crate) struct Connection {
     /// The server: http://host:port/path or https://..., with user:password@ for Basic
     /// auth; the path defaults to /RPC2, and host:port alone means http://host:port/RPC2.
+    /// Over a Unix socket: unix:///path/to.sock or http+unix://[user:pass@]%2Fpath%2Fto.sock/RPC2;
+    /// SCGI (rTorrent): scgi://host:port or scgi:///path/to.sock.
     pub(crate) url: String,
     /// Time allowed for the whole call, in seconds (fractions allowed; default 60).
     #[arg(long, value_name = "SECS", value_parser = args::parse_timeout)]

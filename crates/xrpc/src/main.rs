@@ -16,6 +16,7 @@
 mod args;
 mod bench;
 mod call;
+mod cgi;
 mod connection;
 mod decode;
 mod describe;
@@ -55,6 +56,11 @@ enum Command {
     /// introspection and multicall until Ctrl-C.
     #[command(after_long_help = serve::SERVE_HELP)]
     Serve(serve::ServeArgs),
+    /// Answer one call as a CGI program (the seed's methods, as `serve` offers them), for a
+    /// web server's mod_cgi: the request in the environment and on stdin, the answer on
+    /// stdout.
+    #[command(after_long_help = cgi::CGI_HELP)]
+    Cgi(cgi::CgiArgs),
     /// Call a method and print its result as JSON (exit code 3 on a fault).
     Call(call::CallArgs),
     /// Upload a file through the server's files.* service (as `xrpc serve` offers),
@@ -83,6 +89,7 @@ fn main() -> ExitCode {
         Command::Decode => decode::run(io::stdin().lock(), stdout()),
         Command::Encode => encode::run(io::stdin().lock(), stdout()),
         Command::Serve(args) => serve::run(&args),
+        Command::Cgi(args) => cgi::run(&args),
         Command::Call(args) => call::run(&args, stdout()),
         Command::Upload(args) => files::upload(&args, stdout()),
         Command::Download(args) => files::download(&args, stdout()),

@@ -1,19 +1,29 @@
-//! `xrpc serve`: its arguments, its log, and the run: bind first, then make the root
-//! folder and the seed's server (`seed`), with TLS and authentication (`secure`), until
-//! Ctrl-C.
+//! `xrpc serve`: its arguments, its log, and the run: bind first (TCP or a Unix socket,
+//! HTTP or SCGI), then make the root folder and the seed's server (`seed`), with TLS and
+//! authentication (`secure`), until Ctrl-C.
 
 use crate::error::Error;
 use crate::secure::Security;
 use crate::seed;
 use std::path::PathBuf;
-use xmlrpc_kit::server::ServeError;
+use xmlrpc_kit::server::{Bind, Framing, LocalAddr, ServeError};
 
 /// `xrpc serve`'s arguments.
 #[derive(Debug, clap::Args)]
 pub(crate) struct ServeArgs {
-    /// Address to listen on (port 0 picks a free port).
-    #[arg(long, default_value = "127.0.0.1:8888")]
+    /// Where to serve HTTP: HOST:PORT (port 0 picks a free port) or unix:/PATH, a Unix
+    /// socket (a stale socket file is replaced, any other file never; the file is removed
+    /// on exit).
+    #[arg(long, default_value = "127.0.0.1:8888", value_name = "ADDR")]
     pub(crate) bind: String,
+    /// Serve SCGI instead of HTTP, for a web server's scgi_pass (nginx) or rTorrent-style
+    /// clients: HOST:PORT or unix:/PATH. One request per connection.
+    #[arg(long, value_name = "ADDR", conflicts_with = "bind")]
+    pub(crate) scgi: Option<String>,
+    /// The Unix socket file's permissions, in octal (660: owner and group only); the
+    /// umask decides without it.
+    #[arg(long, value_name = "OCTAL", value_parser = parse_mode)]
+    pub(crate) socket_mode: Option<u32>,
     /// Folder for image_put / image_get and the files.* service (made if missing, once
     /// the address is bound).
     #[arg(long, default_value = "xrpc-files")]
@@ -53,14 +63,37 @@ pub(crate) fn run(args: &ServeArgs) -> Result<(), Error> {
     runtime.block_on(serve(args, &security))
 }
 
+/// `--socket-mode 660` (or `0660`, `0o660`).
+fn parse_mode(text: &str) -> Result<u32, String> {
+    let digits = text.trim_start_matches("0o");
+    u32::from_str_radix(digits, 8)
+        .ok()
+        .filter(|&mode| mode <= 0o7777)
+        .ok_or_else(|| format!("`{text}` is not an octal file mode such as 660"))
+}
+
+/// The place `--bind` / `--scgi` / `--socket-mode` name.
+fn bind(args: &ServeArgs) -> Result<Bind, ServeError> {
+    let mut bind: Bind = match &args.scgi {
+        Some(addr) => {
+            let bind: Bind = addr.parse()?;
+            bind.scgi()
+        }
+        None => args.bind.parse()?,
+    };
+    if let Some(mode) = args.socket_mode {
+        bind = bind.mode(mode);
+    }
+    Ok(bind)
+}
+
 async fn serve(args: &ServeArgs, security: &Security) -> Result<(), Error> {
     // Bound before anything is made on disk: a busy port leaves no new folder behind.
-    let listener = tokio::net::TcpListener::bind(&args.bind)
-        .await
-        .map_err(|source| ServeError::Io {
-            context: format!("cannot listen on {}", args.bind),
-            source,
-        })?;
+    let bind = bind(args)?;
+    let listener = bind.listen().await.map_err(|source| ServeError::Io {
+        context: format!("cannot listen on {bind}"),
+        source,
+    })?;
     let (server, root) = seed::server(&args.root).map_err(|source| ServeError::Io {
         context: format!("cannot use {} as the server's folder", args.root.display()),
         source,
@@ -70,15 +103,15 @@ async fn serve(args: &ServeArgs, security: &Security) -> Result<(), Error> {
     // would kill the process instead of stopping it cleanly.
     #[cfg(unix)]
     let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
-    let scheme = if security.tls.is_some() {
-        "https"
-    } else {
-        "http"
-    };
     let local = listener.local_addr()?;
-    tracing::info!("XML-RPC server listening on {scheme}://{local}/ (Ctrl-C stops it)");
+    let url = local.url(listener.framing(), security.tls.is_some());
+    tracing::info!("XML-RPC server listening on {url} (Ctrl-C stops it)");
     tracing::info!("serving files from {}", root.display());
-    tracing::info!("documentation page: {scheme}://{local}/RPC2 (open it in a browser; calls go to the same URL)");
+    if matches!(local, LocalAddr::Tcp(_)) && listener.framing() == Framing::Http {
+        tracing::info!(
+            "documentation page: {url} (open it in a browser; calls go to the same URL)"
+        );
+    }
     server
         .serve_with_shutdown(listener, async move {
             #[cfg(unix)]
