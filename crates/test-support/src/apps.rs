@@ -1,0 +1,313 @@
+//! Real applications the tests start, each from Debian's package, in a temp folder of its
+//! own, on loopback or a Unix socket there, waited on until it answers, and killed when
+//! dropped: supervisord, rTorrent, nginx and lighttpd. Each starter fails with the
+//! application's own log when it does not come up.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// How long an application may take to start answering.
+const START: Duration = Duration::from_secs(20);
+
+/// A running application, killed (and waited for) when dropped.
+#[derive(Debug)]
+pub struct App {
+    child: Child,
+    /// Where it answers: a TCP port on 127.0.0.1, or a Unix socket.
+    pub place: Place,
+    /// Its folder (configuration, logs, sockets).
+    pub dir: PathBuf,
+}
+
+/// Where an application listens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// 127.0.0.1 and this port.
+    Port(u16),
+    /// A Unix socket at this path.
+    Socket(PathBuf),
+}
+
+impl Place {
+    /// Whether something accepts connections there now.
+    pub fn accepts(&self) -> bool {
+        match self {
+            Place::Port(port) => {
+                TcpStream::connect(SocketAddr::from(([127, 0, 0, 1], *port))).is_ok()
+            }
+            Place::Socket(path) => UnixStream::connect(path).is_ok(),
+        }
+    }
+}
+
+impl App {
+    /// Starts `command` and waits until `place` accepts; on failure, the error holds the
+    /// text of `log` (the application's own log file) and of its stderr.
+    ///
+    /// # Errors
+    /// It did not start, exited, or did not listen within the start limit.
+    pub fn start(
+        mut command: Command,
+        place: Place,
+        dir: &Path,
+        log: &Path,
+    ) -> Result<App, String> {
+        let described = crate::process::describe(&command);
+        // Into a file, so a chatty application never blocks on a full pipe.
+        let stderr_path = dir.join("stderr.log");
+        let stderr = std::fs::File::create(&stderr_path).map_err(|e| e.to_string())?;
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .map_err(|e| format!("cannot start {described}: {e}"))?;
+        let mut app = App {
+            child,
+            place,
+            dir: dir.to_owned(),
+        };
+        let up = crate::wait::until(START, || {
+            app.place.accepts() || app.child.try_wait().ok().flatten().is_some()
+        });
+        let exited = app.child.try_wait().ok().flatten();
+        if up && exited.is_none() {
+            return Ok(app);
+        }
+        let err = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+        let logged = std::fs::read_to_string(log).unwrap_or_default();
+        Err(format!(
+            "{described} {}; its log:\n{logged}\nits stderr:\n{err}",
+            match exited {
+                Some(status) => format!("exited: {status}"),
+                None => format!("did not listen on {:?} within {START:?}", app.place),
+            }
+        ))
+    }
+
+    /// The port it listens on (0 for a Unix socket).
+    pub fn port(&self) -> u16 {
+        match self.place {
+            Place::Port(port) => port,
+            Place::Socket(_) => 0,
+        }
+    }
+
+    /// The process's id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port on 127.0.0.1 that was free a moment ago, for applications that cannot be told to
+/// pick one themselves.
+///
+/// ```
+/// assert_ne!(test_support::apps::free_port(), 0);
+/// ```
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port on 127.0.0.1")
+}
+
+/// supervisord (Debian's `supervisor`) in the foreground in `dir`, with its XML-RPC
+/// interface on `place` (a Unix socket, its default deployment, or a TCP port), behind
+/// `user:password` when given, and one program, `sleeper` (`sleep 600`), started.
+///
+/// # Errors
+/// As [`App::start`].
+///
+/// ```no_run
+/// let dir = test_support::temp_dir("supervisor-doc");
+/// let sock = dir.path().join("supervisor.sock");
+/// let app = test_support::apps::supervisord(
+///     dir.path(),
+///     test_support::apps::Place::Socket(sock),
+///     Some(("user", "123")),
+/// )
+/// .unwrap();
+/// ```
+pub fn supervisord(
+    dir: &Path,
+    place: Place,
+    credentials: Option<(&str, &str)>,
+) -> Result<App, String> {
+    let auth = credentials
+        .map(|(user, password)| format!("username={user}\npassword={password}\n"))
+        .unwrap_or_default();
+    let server = match &place {
+        Place::Socket(path) => format!(
+            "[unix_http_server]\nfile={}\nchmod=0700\n{auth}",
+            path.display()
+        ),
+        Place::Port(port) => format!("[inet_http_server]\nport=127.0.0.1:{port}\n{auth}"),
+    };
+    let log = dir.join("supervisord.log");
+    let conf = format!(
+        "{server}
+[supervisord]
+nodaemon=true
+user=root
+logfile={log}
+pidfile={dir}/supervisord.pid
+childlogdir={dir}
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+[program:sleeper]
+command=/bin/sleep 600
+autostart=true
+startsecs=0
+",
+        log = log.display(),
+        dir = dir.display(),
+    );
+    let conf_path = dir.join("supervisord.conf");
+    std::fs::write(&conf_path, conf).map_err(|e| e.to_string())?;
+    let mut command = Command::new("supervisord");
+    command.arg("-n").arg("-c").arg(&conf_path);
+    App::start(command, place, dir, &log)
+}
+
+/// rTorrent (Debian's `rtorrent`) as a daemon (`-n -o import=RC`, `system.daemon.set =
+/// true`) with its session in `dir`, no DHT, peer exchange or UDP trackers, and XML-RPC over
+/// SCGI on `place` (`network.scgi.open_port` or `network.scgi.open_local`).
+///
+/// # Errors
+/// As [`App::start`].
+pub fn rtorrent(dir: &Path, place: Place) -> Result<App, String> {
+    let session = dir.join("session");
+    let downloads = dir.join("downloads");
+    for d in [&session, &downloads] {
+        std::fs::create_dir_all(d).map_err(|e| e.to_string())?;
+    }
+    let scgi = match &place {
+        Place::Port(port) => format!("network.scgi.open_port = 127.0.0.1:{port}"),
+        Place::Socket(path) => format!("network.scgi.open_local = {}", path.display()),
+    };
+    let log = dir.join("rtorrent.log");
+    let peer_port = free_port();
+    let rc = format!(
+        "session.path.set = {session}
+directory.default.set = {downloads}
+{scgi}
+network.bind_address.set = 127.0.0.1
+network.port_range.set = {peer_port}-{peer_port}
+network.port_random.set = no
+dht.mode.set = disable
+protocol.pex.set = no
+trackers.use_udp.set = no
+system.daemon.set = true
+log.open_file = \"main\", {log}
+log.add_output = \"info\", \"main\"
+",
+        session = session.display(),
+        downloads = downloads.display(),
+        log = log.display(),
+    );
+    let rc_path = dir.join("rtorrent.rc");
+    std::fs::write(&rc_path, rc).map_err(|e| e.to_string())?;
+    let mut command = Command::new("rtorrent");
+    command
+        .arg("-n")
+        .arg("-o")
+        .arg(format!("import={}", rc_path.display()))
+        .env("HOME", dir)
+        .env("TERM", "dumb");
+    App::start(command, place, dir, &log)
+}
+
+/// nginx (Debian's `nginx`) in the foreground with everything in `dir`, listening on a free
+/// port of 127.0.0.1, with `locations` (nginx configuration text) inside its one `server`.
+///
+/// # Errors
+/// As [`App::start`].
+///
+/// ```no_run
+/// let dir = test_support::temp_dir("nginx-doc");
+/// let nginx = test_support::apps::nginx(
+///     dir.path(),
+///     "location /RPC2 { include /etc/nginx/scgi_params; scgi_pass 127.0.0.1:5000; }",
+/// )
+/// .unwrap();
+/// println!("http://127.0.0.1:{}/RPC2", nginx.port());
+/// ```
+pub fn nginx(dir: &Path, locations: &str) -> Result<App, String> {
+    let port = free_port();
+    let log = dir.join("error.log");
+    let d = dir.display();
+    let conf = format!(
+        "daemon off;
+master_process off;
+worker_processes 1;
+pid {d}/nginx.pid;
+error_log {d}/error.log info;
+events {{ worker_connections 256; }}
+http {{
+    access_log {d}/access.log;
+    client_body_temp_path {d}/body;
+    proxy_temp_path {d}/proxy;
+    fastcgi_temp_path {d}/fastcgi;
+    uwsgi_temp_path {d}/uwsgi;
+    scgi_temp_path {d}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        {locations}
+    }}
+}}
+"
+    );
+    let conf_path = dir.join("nginx.conf");
+    std::fs::write(&conf_path, conf).map_err(|e| e.to_string())?;
+    let mut command = Command::new("nginx");
+    command
+        .arg("-p")
+        .arg(dir)
+        .arg("-c")
+        .arg(&conf_path)
+        .arg("-e")
+        .arg(&log);
+    App::start(command, Place::Port(port), dir, &log)
+}
+
+/// lighttpd (Debian's `lighttpd`) in the foreground with `mod_cgi`, serving `docroot` on a
+/// free port of 127.0.0.1, running files ending in `.cgi` as CGI programs.
+///
+/// # Errors
+/// As [`App::start`].
+pub fn lighttpd_cgi(dir: &Path, docroot: &Path) -> Result<App, String> {
+    let port = free_port();
+    let log = dir.join("error.log");
+    let conf = format!(
+        "server.document-root = \"{root}\"
+server.bind = \"127.0.0.1\"
+server.port = {port}
+server.errorlog = \"{log}\"
+server.pid-file = \"{d}/lighttpd.pid\"
+server.modules = ( \"mod_cgi\" )
+cgi.assign = ( \".cgi\" => \"\" )
+server.max-request-size = 1048576
+",
+        root = docroot.display(),
+        log = log.display(),
+        d = dir.display(),
+    );
+    let conf_path = dir.join("lighttpd.conf");
+    std::fs::write(&conf_path, conf).map_err(|e| e.to_string())?;
+    let mut command = Command::new("lighttpd");
+    command.arg("-D").arg("-f").arg(&conf_path);
+    App::start(command, Place::Port(port), dir, &log)
+}
