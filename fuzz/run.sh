@@ -60,6 +60,21 @@ seed() {
                 printf '\000POST /RPC2 HTTP/1.1\r\nHost: h\r\nContent-Length: %d\r\n\r\n' "$(wc -c <"$f")"
                 cat "$f"
             } >"$corpus/raw-$name"
+        elif [ "$target" = scgi_request ]; then
+            # The first byte is the shape (see the target): the document after a good
+            # header block, with its length right or off by a few bytes.
+            { printf '\001'; cat "$f"; } >"$corpus/scgi-$name"
+            { printf '\003\375'; cat "$f"; } >"$corpus/short-$name"
+        elif [ "$target" = cgi_request ]; then
+            {
+                printf 'REQUEST_METHOD=POST\nCONTENT_TYPE=text/xml\nCONTENT_LENGTH=%d\nSCRIPT_NAME=/rpc.cgi\n\n' "$(wc -c <"$f")"
+                cat "$f"
+            } >"$corpus/cgi-$name"
+        elif [ "$target" = scgi_reply ]; then
+            {
+                printf 'Status: 200 OK\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n\r\n' "$(wc -c <"$f")"
+                cat "$f"
+            } >"$corpus/reply-$name"
         else
             cp "$f" "$corpus/$name"
         fi

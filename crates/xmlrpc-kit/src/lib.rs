@@ -149,9 +149,13 @@
 //!   handler traits, introspection and multicall; it knows no HTTP.
 //! - [`http`] (`server` or `client`): body plumbing both sides share, and the
 //!   [`Streaming`](http::Streaming) settings.
-//! - [`server`] (`server`): [`Server`], its [`ServerConfig`](server::ServerConfig), TLS,
-//!   Basic auth, the documentation page, the tower service.
-//! - [`client`] (`client`): [`Client`], [`AsyncClient`], their builder, multicall.
+//! - [`server`] (`server`): [`Server`], its [`ServerConfig`](server::ServerConfig), where it
+//!   listens ([`Bind`](server::Bind): HTTP over TCP, TLS or a Unix socket, SCGI over TCP or a
+//!   Unix socket) and CGI ([`Server::serve_cgi`]), Basic auth, the documentation page, the
+//!   tower service.
+//! - [`client`] (`client`): [`Client`], [`AsyncClient`], their builder, multicall; URLs
+//!   `http://`, `https://`, `unix:///socket`, `http+unix://%2Fsocket/path`, `scgi://host:port`
+//!   and `scgi:///socket`.
 //! - `files` (`files`): the `files.*` service and its client (upload, download, resume,
 //!   SHA-256).
 //!
@@ -161,7 +165,7 @@
 //! |---|---|---|---|
 //! | *(none)* | | the codec, the data model and the serde mapping | quick-xml, serde, base64-simd, memchr, encoding_rs, tempfile |
 //! | `server` | yes | [`Server`], [`dispatch`] | tokio, hyper, hyper-util, tower-service, flate2, tracing |
-//! | `client` | yes | [`Client`], [`AsyncClient`] | tokio, hyper, hyper-util, flate2 |
+//! | `client` | yes | [`Client`], [`AsyncClient`] | tokio, hyper, hyper-util, tower-service, flate2 |
 //! | `tls` | yes | `https://` for the client, [`Server::tls`] | rustls (ring), hyper-rustls, tokio-rustls, rustls-native-certs |
 //! | `auth` | yes | [`Server::basic_auth`] with hashed passwords | argon2, sha-crypt, subtle |
 //! | `files` | yes | the `files.*` service and its client | `server`, `client`, sha2 |
