@@ -3,7 +3,9 @@
 # over a Unix socket, and nginx in front (scgi_pass to the SCGI server, proxy_pass to the Unix
 # socket), each driven by `xrpc bench` (our AsyncClient, 1 runtime thread, 16 connections,
 # gzip off) for add(8, 8) and the echo of 1,000 structs (0.59 MB each way). Prints a Markdown
-# table (median of the rounds) and writes the raw lines to target/transport-bench/results.jsonl.
+# table (median of the rounds; bench/transports.md holds the last one, with its reading, and
+# bench/report.py includes that file in BENCHMARKS.md) and writes the raw lines to
+# target/transport-bench/results.jsonl.
 #
 #   bench/transports.sh                    # about 3 minutes
 #   LOAD_SECONDS=5 LOAD_ROUNDS=3           # per measurement, and rounds (the median is kept)
@@ -39,11 +41,15 @@ else
 fi
 python3 bench/load/make_bodies.py "$work" >&2
 
-start() { # name, flag, place -> the URL it logs
-    RUST_LOG=warn,xmlrpc_kit=info "$xrpc" serve "$2" "$3" --root "$work/$1-files" 2>"$work/$1.log" &
+start() { # name, flag, place: starts it (in this shell, so cleanup stops it)
+    RUST_LOG=warn,xrpc=info "$xrpc" serve "$2" "$3" --root "$work/$1-files" \
+        >/dev/null 2>"$work/$1.log" &
     pids+=($!)
+}
+url_of() { # name -> the URL it logs once listening
     for _ in $(seq 100); do
-        if url=$(grep -o 'listening on [^ ]*' "$work/$1.log" | head -n1 | cut -d' ' -f3) && [[ -n $url ]]; then
+        url=$(grep -o 'listening on [^ ]*' "$work/$1.log" | head -n1 | cut -d' ' -f3 || true)
+        if [[ -n $url ]]; then
             echo "$url"
             return
         fi
@@ -53,15 +59,20 @@ start() { # name, flag, place -> the URL it logs
     cat "$work/$1.log" >&2
     exit 1
 }
-tcp=$(start tcp --bind 127.0.0.1:0)
-unix=$(start unix --bind "unix:$work/http.sock")
-scgi_tcp=$(start scgi_tcp --scgi 127.0.0.1:0)
-scgi_unix=$(start scgi_unix --scgi "unix:$work/scgi.sock")
+start tcp --bind 127.0.0.1:0
+start unix --bind "unix:$work/http.sock"
+start scgi_tcp --scgi 127.0.0.1:0
+start scgi_unix --scgi "unix:$work/scgi.sock"
+tcp=$(url_of tcp)
+unix=$(url_of unix)
+scgi_tcp=$(url_of scgi_tcp)
+scgi_unix=$(url_of scgi_unix)
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$work/nginx"
 cat >"$work/nginx/nginx.conf" <<EOF
 daemon off;
+master_process off;   # one process, running as us: the sockets are in our private temp dir
 worker_processes 1;
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log;
@@ -86,7 +97,7 @@ http {
     }
 }
 EOF
-nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" >/dev/null 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do
     python3 -c "import socket; socket.create_connection(('127.0.0.1', $port))" 2>/dev/null && break
