@@ -179,6 +179,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_debug_implementations)]
 
+#[cfg(feature = "macros")]
+#[doc(hidden)]
+pub mod api_support;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod codec;
@@ -201,7 +204,9 @@ pub use error::Error;
 pub use fault::Fault;
 #[cfg(feature = "server")]
 pub use server::Server;
-pub use value::{Binary, Blob, DateTime, Struct, Value};
+pub use value::{Binary, Blob, DateTime, Struct, Value, XmlRpcType};
+#[cfg(feature = "macros")]
+pub use xmlrpc_kit_macros::api;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
