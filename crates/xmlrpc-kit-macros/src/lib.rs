@@ -8,6 +8,7 @@
 use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenStream as TokenStream2};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{
     parse_macro_input, Attribute, Expr, FnArg, GenericArgument, ItemTrait, Lit, LitStr, Meta, Pat,
@@ -52,6 +53,8 @@ struct ApiMethod {
     ident: syn::Ident,
     wire_name: String,
     blocking: bool,
+    /// `#[xmlrpc(dynamic)]`: one argument that is the whole parameter list.
+    dynamic: bool,
     is_async: bool,
     args: Vec<(syn::Ident, Type)>,
     /// The type the server's method returns, as written (`()` when none).
@@ -69,8 +72,8 @@ fn expand(options: &Options, mut item: ItemTrait) -> syn::Result<TokenStream2> {
         None => errors = Some(e),
     };
     if !item.generics.params.is_empty() {
-        push(syn::Error::new(
-            item.generics.span(),
+        push(syn::Error::new_spanned(
+            &item.generics,
             "an XML-RPC API trait cannot be generic: every argument and result needs one \
              concrete type (use `xmlrpc_kit::Value` for a value of any type)",
         ));
@@ -82,8 +85,8 @@ fn expand(options: &Options, mut item: ItemTrait) -> syn::Result<TokenStream2> {
                 Ok(m) => methods.push(m),
                 Err(e) => push(e),
             },
-            other => push(syn::Error::new(
-                other.span(),
+            other => push(syn::Error::new_spanned(
+                other,
                 "an XML-RPC API trait holds only methods (`fn name(&self, ..) -> T`)",
             )),
         }
@@ -137,8 +140,8 @@ fn method(options: &Options, f: &mut TraitItemFn) -> syn::Result<ApiMethod> {
         ));
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        return Err(syn::Error::new(
-            sig.generics.span(),
+        return Err(syn::Error::new_spanned(
+            &sig.generics,
             "an XML-RPC API method cannot be generic: its signature is fixed on the wire, so \
              give each argument one concrete type (use `xmlrpc_kit::Value` for a value of any \
              type)",
@@ -148,16 +151,16 @@ fn method(options: &Options, f: &mut TraitItemFn) -> syn::Result<ApiMethod> {
     match sig.inputs.first() {
         Some(FnArg::Receiver(r)) if r.reference.is_some() && r.mutability.is_none() => {}
         Some(FnArg::Receiver(r)) if r.mutability.is_some() && r.reference.is_some() => {
-            return Err(syn::Error::new(
-                r.span(),
+            return Err(syn::Error::new_spanned(
+                r,
                 "an XML-RPC API method takes `&self`, not `&mut self`: the server calls it \
                  from many threads at once; keep mutable state in the implementing type \
                  behind a `Mutex`, an `RwLock` or atomics",
             ))
         }
         Some(FnArg::Receiver(r)) => {
-            return Err(syn::Error::new(
-                r.span(),
+            return Err(syn::Error::new_spanned(
+                r,
                 "an XML-RPC API method takes `&self`: the server keeps the value and calls its \
                  methods many times",
             ))
@@ -174,8 +177,8 @@ fn method(options: &Options, f: &mut TraitItemFn) -> syn::Result<ApiMethod> {
     for input in sig.inputs.iter().skip(1) {
         let FnArg::Typed(arg) = input else { continue };
         let Pat::Ident(pat) = &*arg.pat else {
-            return Err(syn::Error::new(
-                arg.pat.span(),
+            return Err(syn::Error::new_spanned(
+                &arg.pat,
                 "name each argument of an XML-RPC API method (`x: T`): the name goes in the \
                  method's help",
             ));
@@ -193,6 +196,7 @@ fn method(options: &Options, f: &mut TraitItemFn) -> syn::Result<ApiMethod> {
     // `#[xmlrpc(name = "...", blocking)]`, taken off the trait.
     let mut rename = None;
     let mut blocking = false;
+    let mut dynamic = false;
     let mut kept = Vec::new();
     for attr in f.attrs.drain(..) {
         if !attr.path().is_ident("xmlrpc") {
@@ -207,9 +211,13 @@ fn method(options: &Options, f: &mut TraitItemFn) -> syn::Result<ApiMethod> {
             } else if meta.path.is_ident("blocking") {
                 blocking = true;
                 Ok(())
+            } else if meta.path.is_ident("dynamic") {
+                dynamic = true;
+                Ok(())
             } else {
                 Err(meta.error(
-                    "unknown option: `#[xmlrpc(..)]` takes `name = \"wireName\"` and `blocking`",
+                    "unknown option: `#[xmlrpc(..)]` takes `name = \"wireName\"`, `blocking` \
+                     and `dynamic`",
                 ))
             }
         })?;
@@ -222,6 +230,14 @@ fn method(options: &Options, f: &mut TraitItemFn) -> syn::Result<ApiMethod> {
             sig.ident.span(),
             "`#[xmlrpc(blocking)]` is for a sync method that blocks; an `async fn` already \
              yields while it waits: drop one or the other",
+        ));
+    }
+    if dynamic && (is_async || blocking || args.len() != 1) {
+        return Err(syn::Error::new(
+            sig.ident.span(),
+            "`#[xmlrpc(dynamic)]` is for a sync method of one argument, all the parameters: \
+             `fn name(&self, params: Vec<xmlrpc_kit::Value>) -> Result<xmlrpc_kit::Value, \
+             xmlrpc_kit::Fault>`",
         ));
     }
     if is_async {
@@ -243,14 +259,14 @@ fn method(options: &Options, f: &mut TraitItemFn) -> syn::Result<ApiMethod> {
         .cloned()
         .collect();
     let mut help = doc_text(&docs);
-    if !args.is_empty() {
+    if !args.is_empty() && !dynamic {
         let names: Vec<String> = args.iter().map(|(name, _)| name.to_string()).collect();
         if !help.is_empty() {
             help.push_str("\n\n");
         }
         help.push_str(&format!("Parameters: {}.", names.join(", ")));
     }
-    let local = rename.unwrap_or_else(|| ident.to_string());
+    let local = rename.unwrap_or_else(|| ident.unraw().to_string());
     let wire_name = if options.namespace.is_empty() {
         local
     } else {
@@ -260,6 +276,7 @@ fn method(options: &Options, f: &mut TraitItemFn) -> syn::Result<ApiMethod> {
         ident,
         wire_name,
         blocking,
+        dynamic,
         is_async,
         args,
         output,
@@ -281,16 +298,16 @@ fn check_owned(ty: &Type, what: &str) -> syn::Result<()> {
                 Type::Slice(s) => format!("`Vec<{}>`, not a slice", s.elem.to_token_stream()),
                 other => format!("`{}`, not a reference", other.to_token_stream()),
             };
-            Err(syn::Error::new(
-                ty.span(),
+            Err(syn::Error::new_spanned(
+                ty,
                 format!(
                     "an XML-RPC API method's {what} is an owned type (it is decoded from, or \
                      encoded to, the request): take {owned}"
                 ),
             ))
         }
-        Type::ImplTrait(_) => Err(syn::Error::new(
-            ty.span(),
+        Type::ImplTrait(_) => Err(syn::Error::new_spanned(
+            ty,
             format!(
                 "an XML-RPC API method cannot be generic: give its {what} one concrete type \
                  (use `xmlrpc_kit::Value` for a value of any type)"
@@ -358,7 +375,12 @@ fn registration(m: &ApiMethod) -> TokenStream2 {
     let result_check = quote_spanned! {output.span()=>
         ::xmlrpc_kit::api_support::result::<#ok>();
     };
-    let handler = if m.is_async {
+    let handler = if m.dynamic {
+        let (arg, _) = &m.args[0];
+        quote! {
+            dynamic_method(#name, move |#arg| Self::#ident(&*this, #arg))
+        }
+    } else if m.is_async {
         quote! {
             async_method(#name, move |#(#arg_names: #arg_types),*| {
                 let this = ::std::sync::Arc::clone(&this);
@@ -375,7 +397,14 @@ fn registration(m: &ApiMethod) -> TokenStream2 {
             #verb(#name, move |#(#arg_names: #arg_types),*| Self::#ident(&*this, #(#arg_names),*))
         }
     };
-    let types = std::iter::once(type_name(ok)).chain(arg_types.iter().map(|t| type_name(t)));
+    let types: Vec<TokenStream2> = if m.dynamic {
+        // Any parameters: no signature.
+        vec![quote!(::core::option::Option::None)]
+    } else {
+        std::iter::once(type_name(ok))
+            .chain(arg_types.iter().map(|t| type_name(t)))
+            .collect()
+    };
     quote! {
         #(#checks)*
         #result_check
@@ -424,7 +453,11 @@ fn client(item: &ItemTrait, methods: &[ApiMethod], blocking: bool) -> TokenStrea
         let ok = &m.ok;
         let args = m.args.iter().map(|(n, t)| quote!(#n: #t));
         let names: Vec<_> = m.args.iter().map(|(n, _)| n).collect();
-        let params = quote!((#(#names,)*));
+        let params = if m.dynamic {
+            quote!(#(#names)*)
+        } else {
+            quote!((#(#names,)*))
+        };
         let call_doc = format!("Calls `{wire}`.");
         if blocking {
             quote! {
