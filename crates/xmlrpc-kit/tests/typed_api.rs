@@ -415,3 +415,60 @@ fn the_server_side_is_usable_in_process_and_shares_the_implementation() {
         .unwrap();
     assert_eq!(sum, Value::Int(103));
 }
+
+/// The signatures xmlrpc-c's `xml-rpc-api2cpp` knows (it has no `i8` or `nil`).
+#[xmlrpc_kit::api(namespace = "kinds")]
+trait Kinds: Send + Sync + 'static {
+    /// Adds two integers.
+    fn add(&self, x: i32, y: i32) -> i32;
+    /// Divides x by y; faults when y is zero.
+    fn div(&self, x: f64, y: f64) -> Result<f64, Fault>;
+    /// One of each.
+    #[xmlrpc(name = "eachType")]
+    fn each_type(&self, a: bool, b: String, c: Binary, d: DateTime, e: Vec<i32>, f: Point) -> Struct;
+}
+
+struct AllKinds;
+
+impl Kinds for AllKinds {
+    fn add(&self, x: i32, y: i32) -> i32 {
+        x + y
+    }
+    fn div(&self, x: f64, y: f64) -> Result<f64, Fault> {
+        Ok(x / y)
+    }
+    fn each_type(&self, _: bool, _: String, _: Binary, _: DateTime, _: Vec<i32>, _: Point) -> Struct {
+        Struct::new()
+    }
+}
+
+#[test]
+fn xmlrpc_c_api2cpp_reads_the_traits_signatures_and_help() {
+    if !test_support::peer::have("xml-rpc-api2cpp") {
+        test_support::peer::skip("xml-rpc-api2cpp", "xmlrpc-api-utils");
+        return;
+    }
+    let handle = Server::new()
+        .mount(AllKinds.into_api())
+        .with_introspection()
+        .spawn("127.0.0.1:0")
+        .unwrap();
+    let mut command = std::process::Command::new("xml-rpc-api2cpp");
+    command.args([handle.url().as_str(), "kinds", "KindsProxy"]);
+    let out = test_support::process::run(command, std::time::Duration::from_secs(30)).unwrap();
+    let cpp = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{cpp}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // What api2cpp makes of each method: the C++ types from our signatures, the help
+    // (doc comment and parameter names) as the comment above it.
+    for expected in [
+        "    /* Adds two integers.\n\nParameters: x, y. */\n    XmlRpcValue::int32 add (XmlRpcValue::int32 const int1, XmlRpcValue::int32 const int2);",
+        "    /* Divides x by y; faults when y is zero.\n\nParameters: x, y. */\n    double div (double const double1, double const double2);",
+        "    /* One of each.\n\nParameters: a, b, c, d, e, f. */\n    XmlRpcValue /*struct*/ eachType (bool const bool1, std::string const string2, XmlRpcValue /*base64*/ base643, XmlRpcValue /*dateTime*/ dateTime4, XmlRpcValue /*array*/ array5, XmlRpcValue /*struct*/ struct6);",
+    ] {
+        assert!(cpp.contains(expected), "expected\n{expected}\nin\n{cpp}");
+    }
+}
