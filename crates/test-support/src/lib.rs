@@ -36,6 +36,7 @@
 //!   missing peer (a note locally, a failure on CI).
 //! - [`http`]: a minimal blocking HTTP/1.1 client that shows exactly the bytes on the
 //!   wire, `methodCall` documents, and reading a reply's result.
+//! - [`supervisor`]: supervisord, a real XML-RPC application, in a temporary folder.
 //! - [`tls`]: the tests' own certificate authority, made with openssl.
 //! - [`memory`]: peak resident memory (VmHWM) and its reset.
 //! - [`xrpc`]: a running `xrpc serve`, stopped with Ctrl-C when dropped.
@@ -50,6 +51,7 @@ pub mod http;
 pub mod memory;
 pub mod peer;
 pub mod process;
+pub mod supervisor;
 pub mod tls;
 pub mod wait;
 pub mod xrpc;

@@ -260,7 +260,10 @@ fn method(options: &Options, f: &mut TraitItemFn) -> syn::Result<ApiMethod> {
         .collect();
     let mut help = doc_text(&docs);
     if !args.is_empty() && !dynamic {
-        let names: Vec<String> = args.iter().map(|(name, _)| name.to_string()).collect();
+        let names: Vec<String> = args
+            .iter()
+            .map(|(name, _)| name.unraw().to_string())
+            .collect();
         if !help.is_empty() {
             help.push_str("\n\n");
         }

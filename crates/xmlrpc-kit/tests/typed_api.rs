@@ -425,7 +425,15 @@ trait Kinds: Send + Sync + 'static {
     fn div(&self, x: f64, y: f64) -> Result<f64, Fault>;
     /// One of each.
     #[xmlrpc(name = "eachType")]
-    fn each_type(&self, a: bool, b: String, c: Binary, d: DateTime, e: Vec<i32>, f: Point) -> Struct;
+    fn each_type(
+        &self,
+        a: bool,
+        b: String,
+        c: Binary,
+        d: DateTime,
+        e: Vec<i32>,
+        f: Point,
+    ) -> Struct;
 }
 
 struct AllKinds;
@@ -437,7 +445,15 @@ impl Kinds for AllKinds {
     fn div(&self, x: f64, y: f64) -> Result<f64, Fault> {
         Ok(x / y)
     }
-    fn each_type(&self, _: bool, _: String, _: Binary, _: DateTime, _: Vec<i32>, _: Point) -> Struct {
+    fn each_type(
+        &self,
+        _: bool,
+        _: String,
+        _: Binary,
+        _: DateTime,
+        _: Vec<i32>,
+        _: Point,
+    ) -> Struct {
         Struct::new()
     }
 }
