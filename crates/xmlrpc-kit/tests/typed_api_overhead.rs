@@ -62,12 +62,23 @@ fn typed_api_costs_no_more_than_call_and_method() {
     let (mut plain_us, mut typed_us, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..ROUNDS {
         // Alternate which goes first, so neither always meets a warmer machine.
-        let mut p = || per_call(CALLS, || black_box(plain.call::<i32, _>("math.add", (8, 8)).unwrap()););
+        let mut p = || {
+            per_call(CALLS, || {
+                black_box(plain.call::<i32, _>("math.add", (8, 8)).unwrap());
+            })
+        };
         let (a, b) = if round % 2 == 0 {
             let a = p();
-            (a, per_call(CALLS, || black_box(typed.add(8, 8).unwrap());))
+            (
+                a,
+                per_call(CALLS, || {
+                    black_box(typed.add(8, 8).unwrap());
+                }),
+            )
         } else {
-            let b = per_call(CALLS, || black_box(typed.add(8, 8).unwrap()););
+            let b = per_call(CALLS, || {
+                black_box(typed.add(8, 8).unwrap());
+            });
             (p(), b)
         };
         plain_us.push(a);
@@ -80,12 +91,18 @@ fn typed_api_costs_no_more_than_call_and_method() {
     println!(
         "  Client::call + Server::method:        median {:.1} µs/call (rounds {:?})",
         median(plain_us.clone()),
-        plain_us.iter().map(|v| (v * 10.0).round() / 10.0).collect::<Vec<_>>()
+        plain_us
+            .iter()
+            .map(|v| (v * 10.0).round() / 10.0)
+            .collect::<Vec<_>>()
     );
     println!(
         "  generated client + into_api() server: median {:.1} µs/call (rounds {:?})",
         median(typed_us.clone()),
-        typed_us.iter().map(|v| (v * 10.0).round() / 10.0).collect::<Vec<_>>()
+        typed_us
+            .iter()
+            .map(|v| (v * 10.0).round() / 10.0)
+            .collect::<Vec<_>>()
     );
     println!(
         "  typed / plain time, median of the rounds' ratios: {:.3}x",
