@@ -297,6 +297,10 @@ def main() -> int:
     codec = (args.dir / "codec.txt").read_text() if (args.dir / "codec.txt").exists() else ""
     profile_path = Path(__file__).resolve().parent / "profile.md"
     profile = profile_path.read_text() if profile_path.exists() else ""
+    # Measured apart from the load run (see the file): included as it is, like profile.md.
+    typed_path = Path(__file__).resolve().parent / "typed_api.md"
+    if typed_path.exists():
+        profile = profile.rstrip() + "\n\n" + typed_path.read_text()
     rounds = len({r for v in by.values() for r in v})
     seconds = median(r.get("seconds") for v in by.values() for r in v.values())
     chart(by, args.chart)

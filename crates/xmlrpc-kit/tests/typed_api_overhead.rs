@@ -62,7 +62,7 @@ fn typed_api_costs_no_more_than_call_and_method() {
     let (mut plain_us, mut typed_us, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..ROUNDS {
         // Alternate which goes first, so neither always meets a warmer machine.
-        let mut p = || {
+        let p = || {
             per_call(CALLS, || {
                 black_box(plain.call::<i32, _>("math.add", (8, 8)).unwrap());
             })
