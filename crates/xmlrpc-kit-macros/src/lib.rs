@@ -418,6 +418,8 @@ fn registration(m: &ApiMethod) -> TokenStream2 {
         let api = {
             #[allow(unused_imports)]
             use ::xmlrpc_kit::api_support::{Declared as _, Probed as _};
+            // The two references pick `XmlRpcType` over the serde probe (autoref).
+            #[allow(clippy::needless_borrow)]
             let types = [#(#types),*];
             match ::xmlrpc_kit::api_support::signature(&types) {
                 ::core::option::Option::Some(signature) => api.signature(signature),
