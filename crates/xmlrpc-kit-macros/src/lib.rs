@@ -359,7 +359,7 @@ fn doc_text(docs: &[Attribute]) -> String {
 
 fn type_name(ty: &Type) -> TokenStream2 {
     quote_spanned! {ty.span()=>
-        (&&::xmlrpc_kit::api_support::TypeOf::<#ty>::new()).xmlrpc_type()
+        (&&&::xmlrpc_kit::api_support::TypeOf::<#ty>::new()).xmlrpc_type()
     }
 }
 
@@ -417,8 +417,8 @@ fn registration(m: &ApiMethod) -> TokenStream2 {
         };
         let api = {
             #[allow(unused_imports)]
-            use ::xmlrpc_kit::api_support::{Declared as _, Probed as _};
-            // The two references pick `XmlRpcType` over the serde probe (autoref).
+            use ::xmlrpc_kit::api_support::{Declared as _, Probed as _, Unnamed as _};
+            // The references pick `XmlRpcType`, then the serde probe, then none (autoref).
             #[allow(clippy::needless_borrow)]
             let types = [#(#types),*];
             match ::xmlrpc_kit::api_support::signature(&types) {

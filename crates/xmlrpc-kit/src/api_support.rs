@@ -4,7 +4,7 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-pub use crate::value::{Declared, Probed, TypeOf};
+pub use crate::value::{Declared, Probed, TypeOf, Unnamed};
 
 /// A type an API method may take: owned, serde both ways (the server decodes it, the
 /// client encodes it), `Send` (it may move to another thread).

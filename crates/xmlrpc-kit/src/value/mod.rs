@@ -14,7 +14,7 @@ pub use datetime::{DateTime, DateTimeError};
 pub(crate) use serde_impl::{DATETIME_TOKEN, I8_TOKEN};
 pub use type_name::XmlRpcType;
 #[doc(hidden)]
-pub use type_name::{Declared, Probed, TypeOf};
+pub use type_name::{Declared, Probed, TypeOf, Unnamed};
 
 /// The members of an XML-RPC `<struct>`, in the order they were written or inserted.
 ///

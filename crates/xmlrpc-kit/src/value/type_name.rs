@@ -112,8 +112,9 @@ tuple!(A, B, C, D, E, F, G);
 tuple!(A, B, C, D, E, F, G, H);
 
 /// The type name of `T` for the macro's signatures: [`XmlRpcType`]'s when `T` has it,
-/// otherwise the name of what `T`'s `Deserialize` asks for (see [`Declared`] and
-/// [`Probed`]; the generated code calls `(&&TypeOf::<T>::new()).xmlrpc_type()`).
+/// otherwise the name of what `T`'s `Deserialize` asks for, otherwise none (see
+/// [`Declared`], [`Probed`] and [`Unnamed`]; the generated code calls
+/// `(&&&TypeOf::<T>::new()).xmlrpc_type()`, and method lookup takes the first that applies).
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct TypeOf<T: ?Sized>(PhantomData<fn() -> Box<T>>);
@@ -133,7 +134,7 @@ pub trait Declared {
     fn xmlrpc_type(&self) -> Option<&'static str>;
 }
 
-impl<T: XmlRpcType + ?Sized> Declared for &TypeOf<T> {
+impl<T: XmlRpcType + ?Sized> Declared for &&TypeOf<T> {
     fn xmlrpc_type(&self) -> Option<&'static str> {
         T::TYPE_NAME
     }
@@ -146,9 +147,23 @@ pub trait Probed {
     fn xmlrpc_type(&self) -> Option<&'static str>;
 }
 
-impl<T: DeserializeOwned> Probed for TypeOf<T> {
+impl<T: DeserializeOwned> Probed for &TypeOf<T> {
     fn xmlrpc_type(&self) -> Option<&'static str> {
         probe::<T>()
+    }
+}
+
+/// The last resort, for a type that is not serde at all: no name. (The macro's own check
+/// then says what the type lacks; this keeps a second, less clear error away.)
+#[doc(hidden)]
+pub trait Unnamed {
+    /// None.
+    fn xmlrpc_type(&self) -> Option<&'static str>;
+}
+
+impl<T: ?Sized> Unnamed for TypeOf<T> {
+    fn xmlrpc_type(&self) -> Option<&'static str> {
+        None
     }
 }
 
@@ -286,14 +301,14 @@ mod tests {
     // The two references are the point: they pick the table over the probe.
     #[allow(clippy::needless_borrow)]
     fn the_table_first_then_what_deserialize_asks_for() {
-        use super::{Declared as _, Probed as _};
-        assert_eq!((&&TypeOf::<i32>::new()).xmlrpc_type(), Some("int"));
-        assert_eq!((&&TypeOf::<Point>::new()).xmlrpc_type(), Some("struct"));
+        use super::{Declared as _, Probed as _, Unnamed as _};
+        assert_eq!((&&&TypeOf::<i32>::new()).xmlrpc_type(), Some("int"));
+        assert_eq!((&&&TypeOf::<Point>::new()).xmlrpc_type(), Some("struct"));
         assert_eq!(
-            (&&TypeOf::<Option<Point>>::new()).xmlrpc_type(),
+            (&&&TypeOf::<Option<Point>>::new()).xmlrpc_type(),
             Some("struct")
         );
-        assert_eq!((&&TypeOf::<Meters>::new()).xmlrpc_type(), Some("double"));
+        assert_eq!((&&&TypeOf::<Meters>::new()).xmlrpc_type(), Some("double"));
         assert_eq!(probe::<DateTime>(), Some("dateTime.iso8601"));
         assert_eq!(probe::<Blob>(), Some("base64"));
         assert_eq!(probe::<Binary>(), Some("base64"));
