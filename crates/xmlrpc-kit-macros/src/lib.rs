@@ -6,7 +6,7 @@
 #![forbid(unsafe_code)]
 
 use proc_macro::TokenStream;
-use proc_macro2::{Span, TokenStream as TokenStream2};
+use proc_macro2::TokenStream as TokenStream2;
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
@@ -91,11 +91,23 @@ fn expand(options: &Options, mut item: ItemTrait) -> syn::Result<TokenStream2> {
             )),
         }
     }
+    let mut wire_names = std::collections::HashSet::new();
+    for m in &methods {
+        if !wire_names.insert(m.wire_name.as_str()) {
+            push(syn::Error::new(
+                m.ident.span(),
+                format!(
+                    "two methods of this API are named `{}` on the wire: give one another name \
+                     with `#[xmlrpc(name = \"...\")]`",
+                    m.wire_name
+                ),
+            ));
+        }
+    }
     if let Some(errors) = errors {
         return Err(errors);
     }
     let trait_name = &item.ident;
-    let vis = &item.vis;
     let registrations = methods.iter().map(registration);
     let into_api_doc = format!(
         "The server side of [`{trait_name}`]: its methods{}, with their signatures and help, \
@@ -121,7 +133,6 @@ fn expand(options: &Options, mut item: ItemTrait) -> syn::Result<TokenStream2> {
     });
     let async_client = client(&item, &methods, false);
     let blocking_client = client(&item, &methods, true);
-    let _ = vis;
     Ok(quote! {
         #item
         #async_client
@@ -487,7 +498,6 @@ fn client(item: &ItemTrait, methods: &[ApiMethod], blocking: bool) -> TokenStrea
         }
     });
     let new_doc = format!("Calls [`{trait_name}`]'s methods through `client`.");
-    let _ = Span::call_site();
     quote! {
         #[doc = #struct_doc]
         #[derive(Debug, Clone)]
@@ -510,5 +520,72 @@ fn client(item: &ItemTrait, methods: &[ApiMethod], blocking: bool) -> TokenStrea
 
             #(#calls)*
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    fn expand_str(namespace: &str, item: &str) -> Result<String, String> {
+        let options = Options {
+            namespace: namespace.to_owned(),
+        };
+        let item: ItemTrait = syn::parse_str(item).unwrap();
+        expand(&options, item)
+            .map(|t| t.to_string())
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn names_help_and_kinds_come_from_the_trait() {
+        let out = expand_str(
+            "math",
+            "trait Calc { /// Adds.\n/// Fast.\nfn add(&self, x: i32, r#type: i32) -> i32; \
+             #[xmlrpc(name = \"getState\", blocking)] fn get_state(&self) -> Result<u8, F>; \
+             async fn later(&self) -> String; }",
+        )
+        .unwrap();
+        assert!(out.contains("method (\"math.add\""), "{out}");
+        assert!(
+            out.contains("\"Adds.\\nFast.\\n\\nParameters: x, type.\""),
+            "{out}"
+        );
+        assert!(out.contains("blocking_method (\"math.getState\""), "{out}");
+        assert!(out.contains("async_method (\"math.later\""), "{out}");
+        assert!(out.contains("-> impl :: core :: future :: Future < Output = String > + :: core :: marker :: Send"), "{out}");
+        // The client's result is the `T` of `Result<T, E>`.
+        assert!(out.contains("fn get_state (& self ,) -> :: core :: result :: Result < u8 , :: xmlrpc_kit :: client :: Error >"), "{out}");
+        assert!(
+            !out.contains("xmlrpc ("),
+            "the #[xmlrpc] attributes are taken off: {out}"
+        );
+    }
+
+    #[test]
+    fn misuse_is_refused_with_what_to_do() {
+        let refused = |item: &str| expand_str("", item).unwrap_err();
+        assert!(refused("trait T { fn f(&mut self); }").contains("not `&mut self`"));
+        assert!(refused("trait T { fn f(&self, s: &str); }").contains("take `String`, not `&str`"));
+        assert!(refused("trait T { fn f(&self, s: &[u8]); }")
+            .contains("`xmlrpc_kit::Binary` or `Vec<u8>`"));
+        assert!(refused("trait T { fn f<X>(&self, x: X); }").contains("cannot be generic"));
+        assert!(refused("trait T { fn f(&self, x: impl Clone); }").contains("cannot be generic"));
+        assert!(refused("trait T<X> { fn f(&self); }").contains("cannot be generic"));
+        assert!(refused("trait T { fn f(self); }").contains("takes `&self`"));
+        assert!(refused("trait T { fn f(); }").contains("takes `&self` first"));
+        assert!(refused("trait T { type X; }").contains("holds only methods"));
+        assert!(refused("trait T { #[xmlrpc(blocking)] async fn f(&self); }").contains("drop one"));
+        assert!(
+            refused("trait T { #[xmlrpc(name = \"a\")] fn f(&self); fn a(&self); }")
+                .contains("named `a` on the wire")
+        );
+        assert!(refused("trait T { #[xmlrpc(fast)] fn f(&self); }").contains("unknown option"));
+        assert!(
+            refused("trait T { #[xmlrpc(dynamic)] fn f(&self, a: i32, b: i32); }")
+                .contains("one argument")
+        );
     }
 }
