@@ -303,6 +303,8 @@ mod tests {
     fn the_table_first_then_what_deserialize_asks_for() {
         use super::{Declared as _, Probed as _, Unnamed as _};
         assert_eq!((&&&TypeOf::<i32>::new()).xmlrpc_type(), Some("int"));
+        struct NotSerde;
+        assert_eq!((&&&TypeOf::<NotSerde>::new()).xmlrpc_type(), None);
         assert_eq!((&&&TypeOf::<Point>::new()).xmlrpc_type(), Some("struct"));
         assert_eq!(
             (&&&TypeOf::<Option<Point>>::new()).xmlrpc_type(),
