@@ -274,6 +274,9 @@ pub use value::{Binary, Blob, DateTime, Struct, Value, XmlRpcType};
 /// writes for a method with no signature). A generic method, `&mut self`, a borrowed
 /// argument (`&str`) or a non-serde type is a compile error that says what to take instead.
 ///
+/// A type that implements two API traits names the one it gives: `Calc::into_api(value)`.
+/// To share state with other code, implement the trait on a type holding an `Arc` of it.
+///
 /// ```
 /// use xmlrpc_kit::{dispatch::Registry, Value};
 ///
