@@ -301,6 +301,10 @@ def main() -> int:
     transports_path = Path(__file__).resolve().parent / "transports.md"
     if transports_path.exists():
         profile = profile.rstrip() + "\n\n" + transports_path.read_text()
+    # Measured apart from the load run (see the file): included as it is, like profile.md.
+    typed_path = Path(__file__).resolve().parent / "typed_api.md"
+    if typed_path.exists():
+        profile = profile.rstrip() + "\n\n" + typed_path.read_text()
     rounds = len({r for v in by.values() for r in v})
     seconds = median(r.get("seconds") for v in by.values() for r in v.values())
     chart(by, args.chart)

@@ -132,6 +132,48 @@
 //! fields that must always be `<base64>`. Handler arguments are owned types (`String`, not
 //! `&str`).
 //!
+//! # Typed APIs
+//!
+//! A method set written once, as a trait: [`#[xmlrpc_kit::api]`](api) gives the server's
+//! registration (`value.into_api()`, for [`Server::mount`]), signatures from the Rust types
+//! (the table is [`XmlRpcType`]'s), help from the doc comments with the parameter names, and
+//! two typed clients, `<Trait>Client` over [`AsyncClient`] and `<Trait>BlockingClient` over
+//! [`Client`]. A fault reaches a typed client as [`client::Error::Fault`].
+//!
+//! ```no_run
+//! use xmlrpc_kit::{Client, Fault, Server};
+//!
+//! /// A calculator.
+//! #[xmlrpc_kit::api(namespace = "math")]
+//! pub trait Calc: Send + Sync + 'static {
+//!     /// Adds two integers.
+//!     fn add(&self, x: i32, y: i32) -> i32;
+//!     /// Answers after `ms` milliseconds.
+//!     async fn later(&self, ms: u64) -> String;
+//! }
+//!
+//! struct Calculator;
+//!
+//! impl Calc for Calculator {
+//!     fn add(&self, x: i32, y: i32) -> i32 { x + y }
+//!     async fn later(&self, ms: u64) -> String {
+//!         tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+//!         format!("after {ms} ms")
+//!     }
+//! }
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let handle = Server::new().mount(Calculator.into_api()).with_introspection().spawn("127.0.0.1:0")?;
+//! let calc = CalcBlockingClient::new(Client::new(&handle.url())?);
+//! assert_eq!(calc.add(8, 8)?, 16);                   // math.add
+//! # Ok(()) }
+//! ```
+//!
+//! [`Server::mount`] (and [`Registry::mount`](dispatch::Registry::mount)) takes one API or
+//! several, and plain method groups ([`dispatch::Api::with_prefix`]); a name clash is a
+//! registration error. `xrpc gen rust URL` writes such a trait from a live server's
+//! introspection.
+//!
 //! # Faults
 //!
 //! [`Fault`] is the one wire error: a handler returns `Err(fault)` (or any error that is
@@ -156,6 +198,8 @@
 //! - [`client`] (`client`): [`Client`], [`AsyncClient`], their builder, multicall; URLs
 //!   `http://`, `https://`, `unix:///socket`, `http+unix://%2Fsocket/path`, `scgi://host:port`
 //!   and `scgi:///socket`.
+//! - [`api`] (`macros`): typed APIs from a trait; [`XmlRpcType`], the Rust-to-XML-RPC
+//!   type names of signatures.
 //! - `files` (`files`): the `files.*` service and its client (upload, download, resume,
 //!   SHA-256).
 //!
@@ -169,6 +213,7 @@
 //! | `tls` | yes | `https://` for the client, [`Server::tls`] | rustls (ring), hyper-rustls, tokio-rustls, rustls-native-certs |
 //! | `auth` | yes | [`Server::basic_auth`] with hashed passwords | argon2, sha-crypt, subtle |
 //! | `files` | yes | the `files.*` service and its client | `server`, `client`, sha2 |
+//! | `macros` | yes | [`api`]: a trait as a server's methods and typed clients | `server`, `client`, xmlrpc-kit-macros (syn, quote) |
 //! | `chrono` | no | [`DateTime`] ⇄ `chrono::NaiveDateTime` | chrono |
 //! | `time` | no | [`DateTime`] ⇄ `time::PrimitiveDateTime` | time |
 //!
@@ -183,6 +228,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_debug_implementations)]
 
+#[cfg(feature = "macros")]
+#[doc(hidden)]
+pub mod api_support;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod codec;
@@ -205,7 +253,64 @@ pub use error::Error;
 pub use fault::Fault;
 #[cfg(feature = "server")]
 pub use server::Server;
-pub use value::{Binary, Blob, DateTime, Struct, Value};
+pub use value::{Binary, Blob, DateTime, Struct, Value, XmlRpcType};
+/// Turns a trait into an XML-RPC API: the server side, typed clients, signatures and help.
+///
+/// On `trait Calc` (with `#[xmlrpc_kit::api(namespace = "math")]`, or no namespace for no
+/// prefix) the macro keeps the trait and adds:
+///
+/// - the provided method `fn into_api(self) -> dispatch::Api`, for [`Server::mount`]: one
+///   method per trait method, named `math.<name>`, with the signature from the Rust types
+///   ([`XmlRpcType`]; a [`Value`], or an enum that may be a string or a struct, gives none:
+///   `undef`) and the help from the doc comment followed by `Parameters: x, y.`;
+/// - `CalcClient` (async, over [`AsyncClient`]) and `CalcBlockingClient` (over [`Client`]),
+///   with `new(client)`, `client()` and one method per trait method, taking the same
+///   arguments and returning `Result<T, client::Error>` (`T` of a `Result<T, E>`).
+///
+/// The methods take `&self` and owned arguments that are serde types both ways (structs,
+/// `Option`, `Vec`, maps, [`Binary`], [`Blob`], [`Value`], [`DateTime`], ...); they return
+/// such a type or a `Result<T, E>` with `E: Into<Fault>`. A sync method runs inline on the
+/// server's threads; `#[xmlrpc(blocking)]` runs it on the blocking pool. An `async fn`
+/// becomes `fn .. -> impl Future<Output = T> + Send`, so the server may run it on any
+/// thread, and an impl still writes `async fn`. `#[xmlrpc(name = "getState")]` gives a
+/// method its own XML-RPC name (inside the namespace); `#[xmlrpc(dynamic)]` marks a method
+/// of one `Vec<Value>` argument that is the whole parameter list (what `xrpc gen rust`
+/// writes for a method with no signature). A generic method, `&mut self`, a borrowed
+/// argument (`&str`) or a non-serde type is a compile error that says what to take instead.
+///
+/// A type that implements two API traits names the one it gives: `Calc::into_api(value)`.
+/// To share state with other code, implement the trait on a type holding an `Arc` of it.
+///
+/// ```
+/// use xmlrpc_kit::{dispatch::Registry, Value};
+///
+/// #[xmlrpc_kit::api]
+/// trait Text: Send + Sync + 'static {
+///     /// Upper case.
+///     fn upper(&self, s: String) -> String;
+///     /// The number of parameters.
+///     #[xmlrpc(name = "count", dynamic)]
+///     fn count_params(&self, params: Vec<Value>) -> Result<Value, xmlrpc_kit::Fault>;
+/// }
+///
+/// struct Impl;
+/// impl Text for Impl {
+///     fn upper(&self, s: String) -> String { s.to_uppercase() }
+///     fn count_params(&self, params: Vec<Value>) -> Result<Value, xmlrpc_kit::Fault> {
+///         Ok(Value::from(params.len() as i32))
+///     }
+/// }
+///
+/// let mut registry = Registry::new();
+/// registry.mount(Impl.into_api())?;
+/// let docs = registry.describe();
+/// assert_eq!((docs[0].name.as_str(), docs[0].signatures.len()), ("count", 0));
+/// assert_eq!(docs[1].help, "Upper case.\n\nParameters: s.");
+/// assert_eq!(docs[1].signatures, [["string", "string"]]);
+/// # Ok::<(), xmlrpc_kit::dispatch::RegistrationError>(())
+/// ```
+#[cfg(feature = "macros")]
+pub use xmlrpc_kit_macros::api;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

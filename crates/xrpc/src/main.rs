@@ -7,6 +7,7 @@
 //! - `decode`, `encode`: XML-RPC to JSON and back, through `json`, the JSON form.
 //! - `call`, `methods`, `describe`, `multicall`: the client subcommands.
 //! - `files`: `upload` and `download`, through the library's `files::FileClient`.
+//! - `gen`: `gen rust`, a typed `#[xmlrpc_kit::api]` trait from a server's introspection.
 //! - `bench`: a load generator for any XML-RPC server.
 //! - `serve`: the seed's service (`seed`), with TLS and auth (`secure`).
 //! - `connection`: the server URL and connection options every client subcommand flattens.
@@ -23,6 +24,7 @@ mod describe;
 mod encode;
 mod error;
 mod files;
+mod gen;
 mod json;
 mod methods;
 mod multicall;
@@ -81,6 +83,9 @@ enum Command {
     /// Load a server: call one method from many keep-alive connections for a while, then
     /// print calls/s, latency percentiles, faults and errors.
     Bench(bench::BenchArgs),
+    /// Write code from a server's introspection: `xrpc gen rust URL` prints a Rust module
+    /// with an `#[xmlrpc_kit::api]` trait whose generated clients call the server with types.
+    Gen(gen::GenArgs),
 }
 
 fn main() -> ExitCode {
@@ -97,6 +102,7 @@ fn main() -> ExitCode {
         Command::Describe(args) => describe::run(&args, stdout()),
         Command::Multicall(args) => multicall::run(&args, io::stdin().lock(), stdout()),
         Command::Bench(args) => bench::run(&args, stdout(), io::stderr().lock()),
+        Command::Gen(args) => gen::run(&args, stdout()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

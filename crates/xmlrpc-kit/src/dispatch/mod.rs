@@ -2,10 +2,12 @@
 //! `system.*` methods (introspection and multicall). It knows nothing of HTTP: the server,
 //! tests and the CLI all call methods through it.
 
+mod api;
 mod handler;
 mod params;
 mod system;
 
+pub use api::{Api, Apis};
 pub use handler::{AsyncHandler, BlockingHandler, Fallible, Handler, IntoResult, Plain};
 pub use params::Params;
 

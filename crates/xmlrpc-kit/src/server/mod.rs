@@ -285,6 +285,29 @@ impl Server {
         self.record(name, result)
     }
 
+    /// Mounts one API or several ([`Apis`](crate::dispatch::Apis)): the server side of a
+    /// `#[xmlrpc_kit::api]` trait (`value.into_api()`), or a method group under a prefix
+    /// ([`Api`](crate::dispatch::Api)). A name that clashes with any other method is a
+    /// registration error, reported when the server starts, like a duplicate `method`.
+    ///
+    /// ```
+    /// use xmlrpc_kit::{dispatch::Api, server::{ServeError, Server}};
+    /// let math = Api::with_prefix("math").method("add", |x: i32, y: i32| x + y);
+    /// let text = Api::with_prefix("text").method("upper", |s: String| s.to_uppercase());
+    /// let server = Server::new().mount((math, text)).with_introspection();
+    /// # let _ = server;
+    /// let clash = Server::new().method("math.add", || 0).mount(Api::with_prefix("math").method("add", || 1));
+    /// assert!(matches!(clash.into_service(), Err(ServeError::Registration(_))));
+    /// ```
+    pub fn mount(mut self, apis: impl crate::dispatch::Apis) -> Self {
+        if let Err(e) = self.registry.mount(apis) {
+            self.error.get_or_insert(e);
+        }
+        // `help` and `signature` after a mount have no one method to describe.
+        self.last = None;
+        self
+    }
+
     /// Sets the help text of the method added last.
     ///
     /// ```

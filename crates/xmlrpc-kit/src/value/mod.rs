@@ -6,11 +6,15 @@ mod datetime;
 mod datetime_conv;
 mod de;
 mod serde_impl;
+mod type_name;
 
 pub use binary::Binary;
 pub use blob::{Blob, BlobReader};
 pub use datetime::{DateTime, DateTimeError};
 pub(crate) use serde_impl::{DATETIME_TOKEN, I8_TOKEN};
+pub use type_name::XmlRpcType;
+#[doc(hidden)]
+pub use type_name::{Declared, Probed, TypeOf, Unnamed};
 
 /// The members of an XML-RPC `<struct>`, in the order they were written or inserted.
 ///
