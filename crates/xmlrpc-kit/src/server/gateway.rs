@@ -30,11 +30,11 @@ pub(crate) struct Routed;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum GatewayError {
     #[error("CONTENT_LENGTH `{0}` is not a length")]
-    BadLength(String),
+    Length(String),
     #[error("REQUEST_METHOD `{0}` is not an HTTP method")]
-    BadMethod(String),
+    Method(String),
     #[error("the request's path `{0}` is not a valid URI path")]
-    BadPath(String),
+    Path(String),
 }
 
 impl Head {
@@ -78,15 +78,15 @@ impl Head {
         // Digits only: "+5", " 5" and "5 " are not lengths.
         let content_length = if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
             text.parse::<u64>()
-                .map_err(|_| GatewayError::BadLength(text.clone()))?
+                .map_err(|_| GatewayError::Length(text.clone()))?
         } else {
-            return Err(GatewayError::BadLength(text.chars().take(40).collect()));
+            return Err(GatewayError::Length(text.chars().take(40).collect()));
         };
         headers.insert(CONTENT_LENGTH, HeaderValue::from(content_length));
         let method = match method {
             None | Some(b"") => Method::POST,
             Some(m) => Method::from_bytes(m).map_err(|_| {
-                GatewayError::BadMethod(String::from_utf8_lossy(m).chars().take(40).collect())
+                GatewayError::Method(String::from_utf8_lossy(m).chars().take(40).collect())
             })?,
         };
         let target = match request_uri.filter(|u| !u.is_empty()) {
@@ -108,7 +108,7 @@ impl Head {
             .ok()
             .filter(|u| u.scheme().is_none() && u.path().starts_with('/'))
             .ok_or_else(|| {
-                GatewayError::BadPath(String::from_utf8_lossy(&target).chars().take(80).collect())
+                GatewayError::Path(String::from_utf8_lossy(&target).chars().take(80).collect())
             })?;
         let remote = remote_addr
             .and_then(|a| std::str::from_utf8(a).ok()?.parse::<IpAddr>().ok())
@@ -259,18 +259,18 @@ mod tests {
             assert!(
                 matches!(
                     head(&[("CONTENT_LENGTH", bad)]),
-                    Err(GatewayError::BadLength(_))
+                    Err(GatewayError::Length(_))
                 ),
                 "{bad:?}"
             );
         }
         assert!(matches!(
             head(&[("CONTENT_LENGTH", "1"), ("REQUEST_METHOD", "PO ST")]),
-            Err(GatewayError::BadMethod(_))
+            Err(GatewayError::Method(_))
         ));
         assert!(matches!(
             head(&[("CONTENT_LENGTH", "1"), ("REQUEST_URI", "http://evil/")]),
-            Err(GatewayError::BadPath(_))
+            Err(GatewayError::Path(_))
         ));
     }
 

@@ -77,14 +77,17 @@ pub(crate) async fn read_netstring<R: AsyncBufRead + Unpin>(
     }
 }
 
+/// One header: its name and its value, as bytes.
+type Pair<'b> = (&'b [u8], &'b [u8]);
+
 /// The header pairs of a block, checked as the spec asks: NUL-terminated pairs,
 /// `CONTENT_LENGTH` first, `SCGI` = `1` present, no name twice.
-pub(crate) fn parse_headers(block: &[u8]) -> Result<Vec<(&[u8], &[u8])>, ScgiError> {
+pub(crate) fn parse_headers(block: &[u8]) -> Result<Vec<Pair<'_>>, ScgiError> {
     let Some(body) = block.strip_suffix(b"\0") else {
         return Err(ScgiError::Malformed);
     };
     let mut fields = body.split(|&b| b == 0);
-    let mut pairs: Vec<(&[u8], &[u8])> = Vec::new();
+    let mut pairs: Vec<Pair<'_>> = Vec::new();
     while let Some(name) = fields.next() {
         let value = fields.next().ok_or(ScgiError::Malformed)?;
         if name.is_empty() {
