@@ -174,6 +174,6 @@ fn generated_modules_compile_and_call_xrpc_serve_python_and_supervisord() {
          python greet: String(\"hello you\")\n\
          supervisor getState: Int(1) String(\"RUNNING\")\n\
          supervisor getIdentification: supervisor\n\
-         supervisor getAllProcessInfo: 0\n"
+         supervisor getAllProcessInfo: 1\n"
     );
 }
