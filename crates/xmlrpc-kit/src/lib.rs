@@ -48,18 +48,19 @@
 //! - [`fault`]: [`Fault`] and the interop fault codes.
 //! - [`error`]: [`Error`], with position and [`Category`](error::Category).
 //! - [`codec`]: the reader (slice or stream, with [`Limits`](codec::Limits)) and the writer.
-//! - `serde` (private): the serde mapping used by the codec, see [`codec`] for the table.
+//! - `de`, `ser` (private): the serde mapping on top of the codec; see [`codec`] for the type table.
 
 #![forbid(unsafe_code)]
 
 #[cfg(feature = "client")]
 pub mod client;
 pub mod codec;
+mod de;
 #[cfg(feature = "server")]
 pub mod dispatch;
 pub mod error;
 pub mod fault;
-mod serde;
+mod ser;
 #[cfg(feature = "server")]
 pub mod server;
 #[cfg(any(feature = "server", feature = "client"))]

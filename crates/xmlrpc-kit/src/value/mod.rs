@@ -4,13 +4,12 @@ mod binary;
 pub(crate) mod blob;
 mod datetime;
 mod datetime_conv;
-mod de;
 mod serde_impl;
+pub(crate) mod token;
 
 pub use binary::Binary;
 pub use blob::{Blob, BlobReader};
 pub use datetime::{DateTime, DateTimeError};
-pub(crate) use serde_impl::{DATETIME_TOKEN, I8_TOKEN};
 
 /// The members of an XML-RPC `<struct>`, in the order they were written or inserted.
 ///
