@@ -212,9 +212,9 @@ pub fn call_peer_server(rec: &mut Recorder, url: &str, ours: Ours) -> Result<(),
     let d = Direction::WeCallPeer;
     let gzip = ours.gzip_requests.then_some(0);
     let client = Client::builder(url)
-        .gzip_requests_above(gzip)
+        .gzip_above(gzip)
         .extensions(ours.extensions)
-        .build_blocking()
+        .build()
         .map_err(|e| e.to_string())?;
     for case in cases() {
         let result = client.call_value("echo", std::slice::from_ref(&case.value));
@@ -238,7 +238,7 @@ pub fn call_peer_server(rec: &mut Recorder, url: &str, ours: Ours) -> Result<(),
         .build()
         .map_err(|e| e.to_string())?;
     let client = AsyncClient::builder(url)
-        .gzip_requests_above(gzip)
+        .gzip_above(gzip)
         .extensions(ours.extensions)
         .build()
         .map_err(|e| e.to_string())?;
@@ -246,11 +246,11 @@ pub fn call_peer_server(rec: &mut Recorder, url: &str, ours: Ours) -> Result<(),
         let fault = client
             .call_value("fault", &[Value::Int(FAULT_CODE), Value::from(FAULT_STRING)])
             .await;
-        let passed = matches!(&fault, Err(Error::Fault { code, string }) if *code == FAULT_CODE && string == FAULT_STRING);
+        let passed = matches!(&fault, Err(Error::Fault(xmlrpc_kit::Fault { code, string })) if *code == FAULT_CODE && string == FAULT_STRING);
         rec.check(d, "fault", "fault_from_method", passed, show(&fault));
 
         let nomethod = client.call_value("no.such.method", &[]).await;
-        let passed = matches!(&nomethod, Err(Error::Fault { .. }));
+        let passed = matches!(&nomethod, Err(Error::Fault(_)));
         rec.check(d, "fault", "fault_no_such_method", passed, show(&nomethod));
 
         let mut batch = client.multicall();
@@ -260,7 +260,7 @@ pub fn call_peer_server(rec: &mut Recorder, url: &str, ours: Ours) -> Result<(),
             .and_then(|b| b.add("echo", (5,)))
             .map(drop);
         let results = match added {
-            Ok(()) => batch.send_async().await,
+            Ok(()) => batch.send().await,
             Err(e) => Err(e),
         };
         let (passed, detail) = match &results {

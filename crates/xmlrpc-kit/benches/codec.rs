@@ -408,7 +408,7 @@ impl Structs {
                     ),
                     (
                         "ours/typed_stream",
-                        plain(|| {
+                        plain(move || {
                             let mut reader =
                                 codec::Reader::from_reader(std::io::BufReader::new(black_box(doc)))
                                     .unwrap();

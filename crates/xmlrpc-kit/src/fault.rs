@@ -58,6 +58,24 @@ impl fmt::Display for Fault {
 
 impl std::error::Error for Fault {}
 
+/// An I/O error in a handler becomes fault -32603 ([`Fault::INTERNAL_ERROR`]) with the
+/// error's message, so handlers that touch files can use `?`.
+///
+/// ```
+/// use xmlrpc_kit::Fault;
+///
+/// fn size(path: String) -> Result<u64, Fault> {
+///     Ok(std::fs::metadata(path)?.len())
+/// }
+/// let fault = size("/no/such/file".into()).unwrap_err();
+/// assert_eq!(fault.code, Fault::INTERNAL_ERROR);
+/// ```
+impl From<std::io::Error> for Fault {
+    fn from(e: std::io::Error) -> Self {
+        Fault::new(Fault::INTERNAL_ERROR, e.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -102,6 +102,7 @@ impl<'w, W: Write + ?Sized> ParamsSerializer<'w, W> {
 
 /// Writes parameters as one `<value><array>` (for `system.multicall` entries): a tuple or
 /// sequence gives its items, `()` none, any other value itself alone.
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
 pub(crate) fn write_params_array<W: Write + ?Sized, P: Serialize + ?Sized>(
     out: &mut W,
     params: &P,

@@ -52,7 +52,7 @@ fn server_gives_python_fault_codes() {
     let handle = server(ServerConfig::default().fault_codes(FaultCodes::Python));
     let client = Client::new(&handle.url()).unwrap();
     match client.call::<Value, _>("frobnicate", ()) {
-        Err(Error::Fault { code, string }) => {
+        Err(Error::Fault(xmlrpc_kit::Fault { code, string })) => {
             assert_eq!(code, 1);
             assert_eq!(
                 string,
@@ -62,7 +62,7 @@ fn server_gives_python_fault_codes() {
         other => panic!("{other:?}"),
     }
     match client.call::<i32, _>("add", ("x", 2)) {
-        Err(Error::Fault { code, string }) => {
+        Err(Error::Fault(xmlrpc_kit::Fault { code, string })) => {
             assert_eq!(code, 1);
             assert!(string.starts_with("<class 'TypeError'>:"), "{string}");
         }
@@ -73,7 +73,7 @@ fn server_gives_python_fault_codes() {
     let client = Client::new(&handle.url()).unwrap();
     assert!(matches!(
         client.call::<Value, _>("frobnicate", ()),
-        Err(Error::Fault { code: -32601, .. })
+        Err(Error::Fault(xmlrpc_kit::Fault { code: -32601, .. }))
     ));
 }
 
@@ -123,7 +123,7 @@ fn client_writes_apache_extensions_and_reads_them() {
     );
     let client = Client::builder(&url)
         .extensions(Extensions::Apache)
-        .build_blocking()
+        .build()
         .unwrap();
     let result: (i64, Option<String>) = client.call("f", (Value::Nil, 1i64 << 40)).unwrap();
     assert_eq!(result, (-5, None));

@@ -8,7 +8,8 @@
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::Path;
-use xmlrpc_kit::client::{Client, Transfer};
+use xmlrpc_kit::client::{Client, Progress};
+use xmlrpc_kit::http::Streaming;
 use xmlrpc_kit::server::files::FileService;
 use xmlrpc_kit::server::{Server, ServerConfig, ServerHandle};
 use xmlrpc_kit::{Binary, Blob, Struct, Value};
@@ -64,7 +65,7 @@ fn setup() -> Setup {
     let config = ServerConfig::default()
         .max_body_size(4 << 30)
         .max_decompressed_size(4 << 30)
-        .spool_dir(files.spool_dir());
+        .streaming(Streaming::default().spool_dir(files.spool_dir()));
     let server = files
         .mount(Server::new().config(config))
         .blocking_method("size_of", |data: Binary| data.len() as u64)
@@ -73,9 +74,9 @@ fn setup() -> Setup {
     std::fs::create_dir_all(dir.path().join("local")).unwrap();
     let client = Client::builder(&handle.url())
         .timeout(None)
-        .max_reply_size(u64::MAX)
-        .spool_dir(dir.path().join("local"))
-        .build_blocking()
+        .max_body_size(u64::MAX)
+        .streaming(Streaming::default().spool_dir(dir.path().join("local")))
+        .build()
         .unwrap();
     Setup {
         dir,
@@ -181,15 +182,15 @@ fn progress_is_reported_both_ways() {
         .on_progress(move |t| {
             let mut seen = record.lock().unwrap();
             match t {
-                Transfer::Sent { bytes, total } => {
+                Progress::Sent { bytes, total } => {
                     assert!(bytes <= total);
                     seen.0 = bytes;
                 }
-                Transfer::Received { bytes, .. } => seen.1 = bytes,
+                Progress::Received { bytes, .. } => seen.1 = bytes,
                 _ => {}
             }
         })
-        .build_blocking()
+        .build()
         .unwrap();
     let _: u64 = client
         .call("files.upload", ("p", Blob::from_file(&local).unwrap()))
@@ -274,8 +275,8 @@ fn python_accepts_a_streamed_upload_and_its_large_reply_is_spooled() {
     // Without gzip: Python would compress this reply below the streaming threshold.
     let client = Client::builder(&format!("http://127.0.0.1:{}", port.trim()))
         .accept_gzip(false)
-        .spool_dir(dir.path())
-        .build_blocking()
+        .streaming(Streaming::default().spool_dir(dir.path()))
+        .build()
         .unwrap();
 
     let local = dir.path().join("up");

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::Path;
 use xmlrpc_kit::client::Client;
+use xmlrpc_kit::http::Streaming;
 use xmlrpc_kit::server::files::FileService;
 use xmlrpc_kit::server::{Server, ServerConfig};
 use xmlrpc_kit::Blob;
@@ -73,16 +74,16 @@ fn a_multi_hundred_mb_file_goes_up_and_down_in_bounded_memory() {
     let config = ServerConfig::default()
         .max_body_size(64 << 30)
         .max_decompressed_size(64 << 30)
-        .spool_dir(files.spool_dir());
+        .streaming(Streaming::default().spool_dir(files.spool_dir()));
     let handle = files
         .mount(Server::new().config(config))
         .spawn("127.0.0.1:0")
         .unwrap();
     let client = Client::builder(&handle.url())
         .timeout(None)
-        .max_reply_size(u64::MAX)
-        .spool_dir(dir.path())
-        .build_blocking()
+        .max_body_size(u64::MAX)
+        .streaming(Streaming::default().spool_dir(dir.path()))
+        .build()
         .unwrap();
     // Warm up both sides (runtime threads, buffers, the connection), then take the baseline.
     let _: u64 = client

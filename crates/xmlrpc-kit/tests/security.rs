@@ -177,7 +177,7 @@ fn tls_with_our_client_and_python_and_the_tests_own_ca() {
     let ca = std::fs::read(dir.0.join("ca.pem")).unwrap();
     let client = Client::builder(&url)
         .root_certificates_pem(&ca)
-        .build_blocking()
+        .build()
         .unwrap();
     assert_eq!(client.call::<i32, _>("add", (8, 8)).unwrap(), 16);
     // Without the CA the server's certificate is not trusted.
@@ -185,10 +185,7 @@ fn tls_with_our_client_and_python_and_the_tests_own_ca() {
         .unwrap()
         .call::<i32, _>("add", (1, 1))
         .unwrap_err();
-    assert!(
-        err.to_string().to_lowercase().contains("certificate"),
-        "{err}"
-    );
+    assert!(err.chain().to_lowercase().contains("certificate"), "{err}");
 
     let script = r#"
 import ssl, sys, xmlrpc.client

@@ -89,13 +89,13 @@ fn server() -> Server {
 /// One client's loop: a mix of calls until `stop`.
 fn client_loop(url: String, id: u64, stop: Arc<AtomicBool>, counts: Arc<Counts>) {
     let client = Client::builder(&url)
-        .gzip_requests_above(if id.is_multiple_of(2) {
+        .gzip_above(if id.is_multiple_of(2) {
             Some(4096)
         } else {
             None
         })
         .timeout(Duration::from_secs(60))
-        .build_blocking()
+        .build()
         .unwrap();
     let mut n = 0u64;
     while !stop.load(Ordering::Relaxed) {

@@ -87,7 +87,7 @@ impl Tally {
     fn record(&mut self, result: Result<IgnoredAny, client::Error>, took: Duration) {
         match result {
             Ok(_) => self.calls += 1,
-            Err(client::Error::Fault { code, string }) => {
+            Err(client::Error::Fault(xmlrpc_kit::Fault { code, string })) => {
                 self.calls += 1;
                 self.faults += 1;
                 self.first_fault
@@ -146,8 +146,8 @@ fn parse_params(text: &str) -> Result<Vec<Value>, Error> {
 }
 
 /// The client settings every connection uses.
-fn builder(options: &Options) -> ClientBuilder {
-    let mut builder = AsyncClient::builder(&options.url).accept_gzip(options.gzip);
+fn builder<C>(options: &Options) -> ClientBuilder<C> {
+    let mut builder = ClientBuilder::new(&options.url).accept_gzip(options.gzip);
     if let Some(timeout) = options.timeout {
         builder = builder.timeout(timeout);
     }
@@ -184,7 +184,7 @@ async fn run_async(
 ) -> Result<(Tally, Duration), Error> {
     // One client per task: each has its own pool, so each keeps exactly one connection.
     let clients = (0..connections)
-        .map(|_| builder(options).build())
+        .map(|_| builder::<AsyncClient>(options).build())
         .collect::<Result<Vec<_>, _>>()?;
     let tallies = (0..connections)
         .map(|_| Tally::new())
@@ -227,7 +227,7 @@ fn run_blocking(
     connections: usize,
 ) -> Result<(Tally, Duration), Error> {
     let clients = (0..connections)
-        .map(|_| builder(options).build_blocking())
+        .map(|_| builder::<Client>(options).build())
         .collect::<Result<Vec<Client>, _>>()?;
     let tallies = (0..connections)
         .map(|_| Tally::new())
@@ -383,10 +383,7 @@ mod tests {
         let mut a = Tally::new().unwrap();
         a.record(Ok(IgnoredAny), Duration::from_micros(100));
         a.record(
-            Err(client::Error::Fault {
-                code: 4,
-                string: "Too many".into(),
-            }),
+            Err(client::Error::Fault(xmlrpc_kit::Fault::new(4, "Too many"))),
             Duration::from_micros(300),
         );
         let mut b = Tally::new().unwrap();

@@ -46,7 +46,7 @@ pub(crate) struct Connection {
 impl Connection {
     /// A blocking client with these settings (building one sends nothing).
     fn client(&self) -> Result<Client, Error> {
-        Ok(self.builder().build_blocking()?)
+        Ok(self.builder().build()?)
     }
 
     /// The client settings, to add to before building.
@@ -131,7 +131,7 @@ pub(crate) fn help(connection: &Connection, method: &str, output: impl Write) ->
     };
     let signatures = match client.call_value(METHOD_SIGNATURE, &name) {
         Ok(answer) => signature_lines(method, &answer),
-        Err(client::Error::Fault { .. }) => Vec::new(),
+        Err(client::Error::Fault(_)) => Vec::new(),
         Err(e) => return Err(e.into()),
     };
     let mut output = BufWriter::new(output);

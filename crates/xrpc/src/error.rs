@@ -51,7 +51,7 @@ impl Error {
 
     /// Whether the server answered with a fault: exit code 3, where other errors give 1.
     pub(crate) fn is_fault(&self) -> bool {
-        matches!(self, Error::Client(xmlrpc_kit::client::Error::Fault { .. }))
+        matches!(self, Error::Client(xmlrpc_kit::client::Error::Fault(_)))
     }
 }
 
@@ -65,7 +65,7 @@ impl fmt::Display for Error {
             Error::Io(e) => write!(f, "I/O error: {e}"),
             Error::Serve(e) => write!(f, "{e}"),
             Error::Arg(e) => write!(f, "{e}"),
-            Error::Client(e) => write!(f, "{e}"),
+            Error::Client(e) => f.write_str(&e.chain()),
             Error::Answer { method, problem } => write!(f, "{method} answered {problem}"),
         }
     }

@@ -8,7 +8,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use xmlrpc_kit::client::Transfer;
+use xmlrpc_kit::client::Progress;
+use xmlrpc_kit::http::Streaming;
 use xmlrpc_kit::server::files::sha256_hex;
 use xmlrpc_kit::{Blob, Struct, Value};
 
@@ -32,11 +33,11 @@ pub(crate) fn upload(
     let client = connection
         .builder()
         .on_progress(move |t| {
-            if let Transfer::Sent { bytes, .. } = t {
+            if let Progress::Sent { bytes, .. } = t {
                 shown.set_position(bytes);
             }
         })
-        .build_blocking()?;
+        .build()?;
     // Our hash is computed while the file goes out (the page cache serves both reads).
     let path = local.to_owned();
     let ours = std::thread::spawn(move || sha256_file(&path));
@@ -99,14 +100,14 @@ pub(crate) fn download(
     };
     let client = connection
         .builder()
-        .max_reply_size(u64::MAX)
-        .spool_dir(&dir)
+        .max_body_size(u64::MAX)
+        .streaming(Streaming::default().spool_dir(&dir))
         .on_progress(move |t| {
-            if let Transfer::Received { bytes, .. } = t {
+            if let Progress::Received { bytes, .. } = t {
                 shown.set_position((bytes / 4 * 3).min(size));
             }
         })
-        .build_blocking()?;
+        .build()?;
     let started = Instant::now();
     let blob: Blob = client.call("files.download", (remote,))?;
     let elapsed = started.elapsed();
@@ -162,7 +163,7 @@ fn file_name(path: &Path) -> Result<String, Error> {
 }
 
 fn stat(connection: &Connection, remote: &str) -> Result<Struct, Error> {
-    let client = connection.builder().build_blocking()?;
+    let client = connection.builder().build()?;
     Ok(client.call("files.stat", (remote,))?)
 }
 

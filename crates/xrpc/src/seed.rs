@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use xmlrpc_kit::http::Streaming;
 use xmlrpc_kit::server::files::FileService;
 use xmlrpc_kit::server::{Server, ServerConfig};
 use xmlrpc_kit::{Binary, Fault, Value};
@@ -51,7 +52,7 @@ pub(crate) fn server(root: &Path) -> std::io::Result<Server> {
     let config = ServerConfig::default()
         .max_body_size(MAX_REQUEST)
         .max_decompressed_size(MAX_REQUEST)
-        .spool_dir(files.spool_dir());
+        .streaming(Streaming::default().spool_dir(files.spool_dir()));
     let server = files.mount(Server::new().config(config));
     Ok(server
         .method("get_string", |s: String| format!("get string:{s}"))

@@ -2,7 +2,7 @@
 //! thread. Callers block on a plain channel, so it works from any thread, including a
 //! tokio blocking-pool thread, and one `Client` can be shared by many threads.
 
-use super::transport::ReplyBody;
+use super::exchange::ReplyBody;
 use super::{AsyncClient, ClientBuilder, Error, Multicall};
 use crate::codec::segments::Encoded;
 use crate::value::Value;
@@ -14,8 +14,7 @@ use std::thread::JoinHandle;
 /// A blocking XML-RPC client, as Python's `ServerProxy`: `Send + Sync`, cheap to clone.
 ///
 /// ```no_run
-/// use xmlrpc_kit::client::Client;
-/// use xmlrpc_kit::Binary;
+/// use xmlrpc_kit::{Binary, Client};
 ///
 /// let client = Client::new("http://localhost:8888")?;
 /// let s: String = client.call("get_string", ("cloudox",))?;
@@ -49,22 +48,23 @@ impl Drop for Background {
     }
 }
 
-impl ClientBuilder {
-    /// Builds a blocking client.
-    ///
-    /// ```
-    /// let client = xmlrpc_kit::client::Client::builder("http://localhost:8888").build_blocking()?;
-    /// # let _ = client;
-    /// # Ok::<(), xmlrpc_kit::client::Error>(())
-    /// ```
-    pub fn build_blocking(self) -> Result<Client, Error> {
-        let client = self.build()?;
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("url", &self.client.url())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Wraps an async client with a runtime of its own on a background thread.
+    pub(crate) fn from_async(client: AsyncClient) -> Result<Client, Error> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| Error::Connect {
-                endpoint: client.url(),
-                reason: format!("cannot start the client's runtime: {e}"),
+            .map_err(|e| Error::Runtime {
+                what: "cannot start the client's runtime",
+                source: Some(e),
             })?;
         let handle = runtime.handle().clone();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -75,9 +75,9 @@ impl ClientBuilder {
                     let _ = stopped.await;
                 });
             })
-            .map_err(|e| Error::Connect {
-                endpoint: client.url(),
-                reason: format!("cannot start the client's thread: {e}"),
+            .map_err(|e| Error::Runtime {
+                what: "cannot start the client's thread",
+                source: Some(e),
             })?;
         Ok(Client {
             client,
@@ -88,31 +88,62 @@ impl ClientBuilder {
             }),
         })
     }
-}
 
-impl Client {
     /// A blocking client for `url` with default settings.
     ///
     /// ```
-    /// let client = xmlrpc_kit::client::Client::new("http://user:pw@localhost:8888")?;
+    /// let client = xmlrpc_kit::Client::new("http://user:pw@localhost:8888")?;
     /// assert_eq!(client.url(), "http://localhost:8888/RPC2");
     /// # Ok::<(), xmlrpc_kit::client::Error>(())
     /// ```
     pub fn new(url: &str) -> Result<Self, Error> {
-        Self::builder(url).build_blocking()
+        Self::builder(url).build()
     }
 
-    /// Settings for a client of `url`; finish with [`ClientBuilder::build_blocking`].
+    /// Settings for a blocking client of `url`; finish with
+    /// [`build`](ClientBuilder::build).
+    ///
+    /// ```
+    /// let client = xmlrpc_kit::Client::builder("localhost:8888")
+    ///     .timeout(std::time::Duration::from_secs(5))
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), xmlrpc_kit::client::Error>(())
+    /// ```
     pub fn builder(url: &str) -> ClientBuilder {
-        AsyncClient::builder(url)
+        ClientBuilder::new(url)
+    }
+
+    /// The async client underneath, sharing this one's settings and connection pool, for
+    /// code that has a runtime of its own.
+    ///
+    /// ```
+    /// let client = xmlrpc_kit::Client::new("localhost:8888")?;
+    /// assert_eq!(client.as_async().url(), client.url());
+    /// # Ok::<(), xmlrpc_kit::client::Error>(())
+    /// ```
+    pub fn as_async(&self) -> &AsyncClient {
+        &self.client
     }
 
     /// The server's URL (without credentials).
+    ///
+    /// ```
+    /// let client = xmlrpc_kit::Client::new("localhost:8888")?;
+    /// assert_eq!(client.url(), "http://localhost:8888/RPC2");
+    /// # Ok::<(), xmlrpc_kit::client::Error>(())
+    /// ```
     pub fn url(&self) -> String {
         self.client.url()
     }
 
     /// Calls `method` with `params` (a tuple; `()` for none) and decodes the result as `R`.
+    ///
+    /// ```no_run
+    /// let client = xmlrpc_kit::Client::new("localhost:8888")?;
+    /// let sum: i64 = client.call("add", (8, 8))?;
+    /// # Ok::<(), xmlrpc_kit::client::Error>(())
+    /// ```
     pub fn call<R: DeserializeOwned, P: Serialize>(
         &self,
         method: &str,
@@ -123,13 +154,28 @@ impl Client {
     }
 
     /// Calls `method` with dynamic parameters and returns the dynamic result.
+    ///
+    /// ```no_run
+    /// use xmlrpc_kit::{Client, Value};
+    /// let client = Client::new("localhost:8888")?;
+    /// let v = client.call_value("echo", &[Value::from("hi")])?;
+    /// # Ok::<(), xmlrpc_kit::client::Error>(())
+    /// ```
     pub fn call_value(&self, method: &str, params: &[Value]) -> Result<Value, Error> {
         self.call(method, params)
     }
 
-    /// A batch of calls sent as one `system.multicall` with [`Multicall::send`].
+    /// A batch of calls sent as one `system.multicall`; see [`Multicall`].
+    ///
+    /// ```no_run
+    /// let client = xmlrpc_kit::Client::new("localhost:8888")?;
+    /// let mut batch = client.multicall();
+    /// batch.add("add", (1, 2))?;
+    /// let results = batch.send()?;
+    /// # Ok::<(), xmlrpc_kit::client::Error>(())
+    /// ```
     pub fn multicall(&self) -> Multicall {
-        Multicall::new(self.client.clone(), Some(self.clone()))
+        Multicall::new(self.clone())
     }
 
     /// Sends a call and decodes its reply: the exchange runs on the background runtime,
@@ -148,9 +194,9 @@ impl Client {
             let _ = tx.send(client.exchange(body).await);
         });
         rx.recv().unwrap_or_else(|_| {
-            Err(Error::Connect {
-                endpoint: self.client.url(),
-                reason: "the client's runtime stopped".into(),
+            Err(Error::Runtime {
+                what: "the client's runtime stopped",
+                source: None,
             })
         })
     }

@@ -6,7 +6,6 @@
 //! writing is strict (`<int>` within 32 bits, `<i8>` beyond, `YYYYMMDDTHH:MM:SS`,
 //! shortest round-trip doubles, `& < > \r` escaped). DTDs and entity declarations are
 //! refused outright, and every input is bounded by [`Limits`].
-
 //!
 //! # Layout
 //!
@@ -16,30 +15,15 @@
 //! ([`decode_call`], [`decode_response`], [`write_call`], [`call_to_vec`], ...) beside the
 //! dynamic ones ([`read_call`], [`read_response`]).
 //!
-//! # Rust types and XML-RPC
-//!
-//! | Rust | XML-RPC |
-//! |---|---|
-//! | `bool` | `<boolean>` |
-//! | `i8 i16 i32 u8 u16`, and `i64 u32 u64` within 32 bits | `<int>` |
-//! | `i64 u32 u64` beyond 32 bits | `<i8>` |
-//! | `f32 f64` | `<double>` |
-//! | `char`, `String`, `&str`, unit enum variants | `<string>` |
-//! | `Binary`, `Vec<u8>`, `serde_bytes`, `Blob` | `<base64>` |
-//! | `DateTime` | `<dateTime.iso8601>` |
-//! | `Option::None`, `()` | `<nil/>` |
-//! | sequences and tuples | `<array>` |
-//! | structs and maps | `<struct>` |
-//! | other enum variants | a one-member `<struct>` named after the variant |
-//!
-//! A `Vec<u8>` is told from other sequences by its items, so an *empty* one has none to
-//! show and is written as an empty `<array>`; use [`Binary`](crate::Binary) (or
-//! `serde_bytes`) for byte fields that must always be `<base64>`.
+//! How Rust types map to XML-RPC types is tabled on the [crate page](crate).
 
 pub(crate) mod base64;
 mod compat;
 pub(crate) mod limits;
+#[cfg_attr(not(any(feature = "server", feature = "client")), allow(dead_code))]
 pub(crate) mod read;
+// Segmented bodies (blobs streamed out) are for the HTTP sides only.
+#[cfg_attr(not(all(feature = "server", feature = "client")), allow(dead_code))]
 pub(crate) mod segments;
 pub(crate) mod write;
 

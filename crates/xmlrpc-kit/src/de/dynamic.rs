@@ -169,9 +169,11 @@ impl<'de> de::VariantAccess<'de> for Value {
     }
 }
 
-/// Decoded parameters as a sequence, with the same errors as the XML path.
+/// Decoded parameters as a sequence (a call inside `system.multicall`: the server's)., with the same errors as the XML path.
+#[cfg(feature = "server")]
 pub(crate) struct ValuesDeserializer(pub(crate) Vec<Value>);
 
+#[cfg(feature = "server")]
 impl<'de> de::Deserializer<'de> for ValuesDeserializer {
     type Error = Error;
 
@@ -201,11 +203,13 @@ impl<'de> de::Deserializer<'de> for ValuesDeserializer {
     }
 }
 
+#[cfg(feature = "server")]
 struct ValuesAccess {
     items: std::vec::IntoIter<Value>,
     index: usize,
 }
 
+#[cfg(feature = "server")]
 impl<'de> de::SeqAccess<'de> for ValuesAccess {
     type Error = Error;
 

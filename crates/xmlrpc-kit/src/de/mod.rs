@@ -8,6 +8,7 @@
 
 mod dynamic;
 
+#[cfg(feature = "server")]
 pub(crate) use self::dynamic::ValuesDeserializer;
 use crate::codec::read::{ArrayState, Envelope, Head, MemberStart, Reader, Scalar, StructState};
 use crate::error::{Error, ErrorCode};

@@ -79,7 +79,7 @@ impl<T: Serialize, E: Into<Fault>> IntoResult<Fallible> for Result<T, E> {
 /// ```
 /// use xmlrpc_kit::dispatch::Registry;
 /// let mut registry = Registry::new();
-/// registry.register("add", |x: i32, y: i32| x + y)?;
+/// registry.method("add", |x: i32, y: i32| x + y)?;
 /// # Ok::<(), xmlrpc_kit::dispatch::RegistrationError>(())
 /// ```
 pub trait Handler<Args, M>: Send + Sync + 'static {
@@ -93,7 +93,7 @@ pub trait Handler<Args, M>: Send + Sync + 'static {
 /// ```
 /// use xmlrpc_kit::dispatch::Registry;
 /// let mut registry = Registry::new();
-/// registry.register_async("later", |s: String| async move { s.len() })?;
+/// registry.async_method("later", |s: String| async move { s.len() })?;
 /// # Ok::<(), xmlrpc_kit::dispatch::RegistrationError>(())
 /// ```
 pub trait AsyncHandler<Args, M>: Send + Sync + 'static {
@@ -108,7 +108,7 @@ pub trait AsyncHandler<Args, M>: Send + Sync + 'static {
 /// ```
 /// use xmlrpc_kit::dispatch::Registry;
 /// let mut registry = Registry::new();
-/// registry.register_blocking("read", |path: String| std::fs::read(path).map_err(|e| xmlrpc_kit::Fault::new(1, e.to_string())))?;
+/// registry.blocking_method("read", |path: String| std::fs::read(path).map_err(|e| xmlrpc_kit::Fault::new(1, e.to_string())))?;
 /// # Ok::<(), xmlrpc_kit::dispatch::RegistrationError>(())
 /// ```
 pub trait BlockingHandler<Args, M>: Send + Sync + 'static {

@@ -32,11 +32,11 @@ use std::sync::Arc;
 /// use xmlrpc_kit::Fault;
 ///
 /// let mut registry = Registry::new();
-/// registry.register("add", |x: i32, y: i32| x + y)?.help("Adds two integers.").signature(["int", "int", "int"]);
-/// registry.register("div", |x: i32, y: i32| {
+/// registry.method("add", |x: i32, y: i32| x + y)?.help("Adds two integers.").signature(["int", "int", "int"]);
+/// registry.method("div", |x: i32, y: i32| {
 ///     x.checked_div(y).ok_or_else(|| Fault::new(1, "division by zero"))
 /// })?;
-/// assert!(registry.register("add", || 0).is_err());
+/// assert!(registry.method("add", || 0).is_err());
 /// # Ok::<(), xmlrpc_kit::dispatch::RegistrationError>(())
 /// ```
 #[derive(Default)]
@@ -44,6 +44,14 @@ pub struct Registry {
     methods: HashMap<String, Method>,
     introspection: bool,
     multicall: bool,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("methods", &self.method_names())
+            .finish_non_exhaustive()
+    }
 }
 
 struct Method {
@@ -56,8 +64,8 @@ struct Method {
 ///
 /// ```
 /// let mut r = xmlrpc_kit::dispatch::Registry::new();
-/// r.register("ping", || true)?;
-/// let err = r.register("ping", || false).err().unwrap();
+/// r.method("ping", || true)?;
+/// let err = r.method("ping", || false).err().unwrap();
 /// assert_eq!(err.to_string(), "method `ping` is already registered");
 /// # Ok::<(), xmlrpc_kit::dispatch::RegistrationError>(())
 /// ```
@@ -79,13 +87,22 @@ pub enum RegistrationError {
 ///
 /// ```
 /// let mut r = xmlrpc_kit::dispatch::Registry::new();
-/// r.register("echo", |v: xmlrpc_kit::Value| v)?
+/// r.method("echo", |v: xmlrpc_kit::Value| v)?
 ///     .help("Returns its argument.")
 ///     .signature(["struct", "struct"])
 ///     .signature(["string", "string"]);
 /// # Ok::<(), xmlrpc_kit::dispatch::RegistrationError>(())
 /// ```
 pub struct MethodInfo<'r>(&'r mut Method);
+
+impl std::fmt::Debug for MethodInfo<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MethodInfo")
+            .field("help", &self.0.help)
+            .field("signatures", &self.0.signatures)
+            .finish()
+    }
+}
 
 impl MethodInfo<'_> {
     /// Sets the text `system.methodHelp` returns and the documentation page shows.
@@ -174,14 +191,14 @@ impl Registry {
     }
 
     /// Registers a synchronous function of typed arguments, run on the server's threads.
-    /// Keep it quick; see [`register_blocking`](Self::register_blocking) for slow work.
+    /// Keep it quick; see [`blocking_method`](Self::blocking_method) for slow work.
     ///
     /// ```
     /// let mut r = xmlrpc_kit::dispatch::Registry::new();
-    /// r.register("get_string", |s: String| format!("get string:{s}"))?;
+    /// r.method("get_string", |s: String| format!("get string:{s}"))?;
     /// # Ok::<(), xmlrpc_kit::dispatch::RegistrationError>(())
     /// ```
-    pub fn register<Args: 'static, M: 'static>(
+    pub fn method<Args: 'static, M: 'static>(
         &mut self,
         name: &str,
         handler: impl Handler<Args, M>,
@@ -193,13 +210,13 @@ impl Registry {
     ///
     /// ```
     /// let mut r = xmlrpc_kit::dispatch::Registry::new();
-    /// r.register_async("wait", |ms: u64| async move {
+    /// r.async_method("wait", |ms: u64| async move {
     ///     tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
     ///     ms
     /// })?;
     /// # Ok::<(), xmlrpc_kit::dispatch::RegistrationError>(())
     /// ```
-    pub fn register_async<Args: 'static, M: 'static>(
+    pub fn async_method<Args: 'static, M: 'static>(
         &mut self,
         name: &str,
         handler: impl AsyncHandler<Args, M>,
@@ -212,10 +229,10 @@ impl Registry {
     ///
     /// ```
     /// let mut r = xmlrpc_kit::dispatch::Registry::new();
-    /// r.register_blocking("nap", |ms: u64| std::thread::sleep(std::time::Duration::from_millis(ms)))?;
+    /// r.blocking_method("nap", |ms: u64| std::thread::sleep(std::time::Duration::from_millis(ms)))?;
     /// # Ok::<(), xmlrpc_kit::dispatch::RegistrationError>(())
     /// ```
-    pub fn register_blocking<Args: 'static, M: 'static>(
+    pub fn blocking_method<Args: 'static, M: 'static>(
         &mut self,
         name: &str,
         handler: impl BlockingHandler<Args, M>,
@@ -228,10 +245,10 @@ impl Registry {
     /// ```
     /// use xmlrpc_kit::{Fault, Value};
     /// let mut r = xmlrpc_kit::dispatch::Registry::new();
-    /// r.register_dynamic("count", |params: Vec<Value>| Ok::<_, Fault>(Value::from(params.len() as i32)))?;
+    /// r.dynamic_method("count", |params: Vec<Value>| Ok::<_, Fault>(Value::from(params.len() as i32)))?;
     /// # Ok::<(), xmlrpc_kit::dispatch::RegistrationError>(())
     /// ```
-    pub fn register_dynamic<F>(
+    pub fn dynamic_method<F>(
         &mut self,
         name: &str,
         handler: F,
@@ -246,7 +263,7 @@ impl Registry {
     ///
     /// ```
     /// let mut r = xmlrpc_kit::dispatch::Registry::new();
-    /// r.register("ping", || true)?;
+    /// r.method("ping", || true)?;
     /// r.method_info("ping").map(|m| m.help("Answers true."));
     /// assert_eq!(r.describe()[0].help, "Answers true.");
     /// # Ok::<(), xmlrpc_kit::dispatch::RegistrationError>(())
@@ -259,8 +276,8 @@ impl Registry {
     ///
     /// ```
     /// let mut r = xmlrpc_kit::dispatch::Registry::new();
-    /// r.register("b", || 1)?;
-    /// r.register("a", || 2)?;
+    /// r.method("b", || 1)?;
+    /// r.method("a", || 2)?;
     /// assert_eq!(r.method_names(), ["a", "b"]);
     /// # Ok::<(), xmlrpc_kit::dispatch::RegistrationError>(())
     /// ```
@@ -275,7 +292,7 @@ impl Registry {
     ///
     /// ```
     /// let mut r = xmlrpc_kit::dispatch::Registry::new();
-    /// r.register("add", |x: i32, y: i32| x + y)?.help("Adds.");
+    /// r.method("add", |x: i32, y: i32| x + y)?.help("Adds.");
     /// assert_eq!(r.describe()[0].help, "Adds.");
     /// # Ok::<(), xmlrpc_kit::dispatch::RegistrationError>(())
     /// ```
@@ -335,7 +352,7 @@ impl Registry {
     /// use std::sync::Arc;
     /// use xmlrpc_kit::{dispatch::Registry, Value};
     /// let mut r = Registry::new();
-    /// r.register("add", |x: i32, y: i32| x + y)?;
+    /// r.method("add", |x: i32, y: i32| x + y)?;
     /// let r = Arc::new(r);
     /// let rt = tokio::runtime::Builder::new_current_thread().build()?;
     /// assert_eq!(rt.block_on(r.call("add", vec![Value::Int(8), Value::Int(8)])), Ok(Value::Int(16)));
@@ -401,7 +418,7 @@ mod tests {
     #[test]
     fn wrong_params_name_the_argument() {
         let mut r = Registry::new();
-        r.register("add", |x: i32, y: i32| x + y).unwrap();
+        r.method("add", |x: i32, y: i32| x + y).unwrap();
         let r = Arc::new(r);
         let fault = block_on(r.call("add", vec![Value::Int(1), Value::from("2")])).unwrap_err();
         assert_eq!(fault.code, Fault::INVALID_PARAMS);
@@ -421,8 +438,8 @@ mod tests {
     #[test]
     fn panics_become_internal_error_faults() {
         let mut r = Registry::new();
-        r.register("boom", || -> i32 { panic!("kaboom") }).unwrap();
-        r.register_async("aboom", || async { panic!("async kaboom") as i32 })
+        r.method("boom", || -> i32 { panic!("kaboom") }).unwrap();
+        r.async_method("aboom", || async { panic!("async kaboom") as i32 })
             .unwrap();
         let r = Arc::new(r);
         for name in ["boom", "aboom"] {
@@ -436,12 +453,9 @@ mod tests {
     fn reserved_and_empty_names_are_refused() {
         let mut r = Registry::new();
         assert_eq!(
-            r.register("system.multicall", || 1).err(),
+            r.method("system.multicall", || 1).err(),
             Some(RegistrationError::Reserved("system.multicall".into()))
         );
-        assert_eq!(
-            r.register("", || 1).err(),
-            Some(RegistrationError::EmptyName)
-        );
+        assert_eq!(r.method("", || 1).err(), Some(RegistrationError::EmptyName));
     }
 }

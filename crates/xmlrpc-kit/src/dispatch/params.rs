@@ -17,12 +17,20 @@ use serde::de::DeserializeOwned;
 /// assert_eq!(x as i64 + y, 16);
 /// # Ok::<(), xmlrpc_kit::Error>(())
 /// ```
-#[derive(Debug)]
 pub enum Params<'r, 'a> {
     /// Inside a document: the reader stands before the first `<param>`.
     Xml(&'r mut Reader<'a>),
     /// Already decoded values.
     Values(Vec<Value>),
+}
+
+impl std::fmt::Debug for Params<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Params::Xml(_) => f.write_str("Params::Xml(..)"),
+            Params::Values(values) => f.debug_tuple("Params::Values").field(values).finish(),
+        }
+    }
 }
 
 impl Params<'_, '_> {

@@ -260,7 +260,7 @@ mod tests {
     #[test]
     fn multicall_answers_in_order_with_a_fault_per_failed_call() {
         let mut r = Registry::new().with_multicall().with_introspection();
-        r.register("add", |x: i32, y: i32| x + y).unwrap();
+        r.method("add", |x: i32, y: i32| x + y).unwrap();
         let r = Arc::new(r);
         let call = |name: &str, params: Vec<Value>| {
             Value::Struct(Struct::from_iter([
@@ -294,11 +294,11 @@ mod tests {
     #[test]
     fn introspection_answers() {
         let mut r = Registry::new().with_introspection();
-        r.register("add", |x: i32, y: i32| x + y)
+        r.method("add", |x: i32, y: i32| x + y)
             .unwrap()
             .help("Adds.")
             .signature(["int", "int", "int"]);
-        r.register("plain", || 1).unwrap();
+        r.method("plain", || 1).unwrap();
         let r = Arc::new(r);
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()

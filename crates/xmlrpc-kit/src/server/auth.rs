@@ -1,12 +1,11 @@
-//! Access control: HTTP Basic authentication against hashed passwords ([`BasicAuth`]), and
-//! the per-method authorisation hook ([`Server::authorize`](super::Server::authorize)).
+//! HTTP Basic authentication against hashed passwords ([`BasicAuth`]; feature `auth`).
 //!
 //! A password is checked against its hash once (argon2 or SHA-crypt, on the blocking pool,
 //! a few at a time); after that a keyed SHA-256 of it is kept per user and compared in
 //! constant time, so a client sending the same credentials on every call costs microseconds.
 
+use super::access::Verdict;
 use super::ResponseBody;
-use crate::fault::Fault;
 use bytes::Bytes;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Response, StatusCode};
@@ -16,14 +15,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use subtle::ConstantTimeEq;
 use tokio::sync::Semaphore;
-
-/// The fault code for a call the authorisation hook refused (an implementation-defined
-/// server error, in the range -32000..-32099 the interop spec leaves for them).
-///
-/// ```
-/// assert_eq!(xmlrpc_kit::server::NOT_AUTHORIZED, -32001);
-/// ```
-pub const NOT_AUTHORIZED: i32 = -32001;
 
 /// Password checks (argon2, SHA-crypt) running at once; more wait their turn.
 const CONCURRENT_CHECKS: usize = 4;
@@ -141,16 +132,6 @@ pub enum AuthError {
     /// Hashing a password failed.
     #[error("cannot hash the password: {0}")]
     Hash(String),
-}
-
-/// Outcome of checking one request's credentials.
-pub(crate) enum Verdict {
-    /// No authentication is configured.
-    Open,
-    /// The request names this user, with the right password.
-    User(String),
-    /// Refused: answer with this 401.
-    Refused(Response<ResponseBody>),
 }
 
 impl BasicAuth {
@@ -416,55 +397,6 @@ fn credentials(value: &[u8]) -> Option<(String, String)> {
     let text = String::from_utf8(decoded).ok()?;
     let (user, password) = text.split_once(':')?;
     Some((user.to_owned(), password.to_owned()))
-}
-
-/// The application's per-method authorisation: the user (when authentication is on) and
-/// the method's name in, allowed or not out.
-pub(crate) type Authorizer = Arc<dyn Fn(Option<&str>, &str) -> bool + Send + Sync>;
-
-/// Who may call what: the server's authentication and authorisation, both optional.
-#[derive(Clone, Default)]
-pub(crate) struct Access {
-    pub(crate) basic: Option<BasicAuth>,
-    pub(crate) authorize: Option<Authorizer>,
-}
-
-impl std::fmt::Debug for Access {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Access")
-            .field("basic", &self.basic)
-            .field("authorize", &self.authorize.is_some())
-            .finish()
-    }
-}
-
-impl Access {
-    /// Authenticates a request (before its body is read).
-    pub(crate) async fn authenticate(&self, headers: &HeaderMap) -> Verdict {
-        match &self.basic {
-            None => Verdict::Open,
-            Some(basic) => basic.verify(headers).await,
-        }
-    }
-
-    /// The check each method name goes through before it runs (multicall's calls too).
-    pub(crate) fn gate(&self, user: Option<&str>) -> Option<crate::dispatch::Gate> {
-        let authorize = Arc::clone(self.authorize.as_ref()?);
-        let user: Option<Arc<str>> = user.map(Arc::from);
-        Some(Arc::new(move |method: &str| {
-            if authorize(user.as_deref(), method) {
-                Ok(())
-            } else {
-                Err(Fault::new(
-                    NOT_AUTHORIZED,
-                    format!(
-                        "not authorised to call {}",
-                        method.chars().take(200).collect::<String>()
-                    ),
-                ))
-            }
-        }))
-    }
 }
 
 #[cfg(test)]

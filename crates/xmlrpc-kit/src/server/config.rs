@@ -1,6 +1,7 @@
 //! `ServerConfig`: every limit and timeout of the HTTP server, each with a named default.
 
 use crate::codec::Limits;
+use crate::http::Streaming;
 use std::time::Duration;
 
 /// Limits, timeouts and options of the HTTP server.
@@ -25,19 +26,17 @@ pub struct ServerConfig {
     pub(crate) idle_timeout: Duration,
     pub(crate) body_read_timeout: Duration,
     pub(crate) shutdown_grace: Duration,
-    pub(crate) gzip_threshold: Option<usize>,
+    pub(crate) gzip_above: Option<usize>,
     pub(crate) paths: Vec<String>,
     pub(crate) docs_page: bool,
     pub(crate) title: String,
     pub(crate) call_timeout: Option<Duration>,
     pub(crate) extensions: crate::codec::Extensions,
     pub(crate) fault_codes: crate::codec::FaultCodes,
-    pub(crate) stream_threshold: u64,
-    pub(crate) spool_threshold: usize,
-    pub(crate) spool_dir: std::path::PathBuf,
+    pub(crate) streaming: Streaming,
     /// Set by `Server::basic_auth` / `Server::authorize` when the server starts, never here,
     /// so that replacing the configuration cannot drop them.
-    pub(crate) access: super::auth::Access,
+    pub(crate) access: super::access::Access,
 }
 
 impl ServerConfig {
@@ -55,55 +54,29 @@ impl ServerConfig {
     pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(60);
     /// Default for [`shutdown_grace`](Self::shutdown_grace): 10 seconds.
     pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
-    /// Default for [`gzip_threshold`](Self::gzip_threshold): 1400 bytes, as Python's server.
-    pub const DEFAULT_GZIP_THRESHOLD: usize = 1400;
+    /// Default for [`gzip_above`](Self::gzip_above): 1400 bytes, as Python's server.
+    pub const DEFAULT_GZIP_ABOVE: usize = 1400;
 
     /// Default for [`call_timeout`](Self::call_timeout): none, a call may take as long as it
     /// needs (file transfers can be long); set one to bound handlers that may hang.
     pub const DEFAULT_CALL_TIMEOUT: Option<Duration> = None;
-    /// Default for [`stream_threshold`](Self::stream_threshold): 1 MiB.
-    pub const DEFAULT_STREAM_THRESHOLD: u64 = 1 << 20;
-    /// Default for [`spool_threshold`](Self::spool_threshold): 1 MiB.
-    pub const DEFAULT_SPOOL_THRESHOLD: usize = 1 << 20;
 
-    /// Request bodies larger than this (or of unknown length) are parsed while they
-    /// arrive, on a blocking thread, instead of being collected first; memory then stays
-    /// bounded whatever the body's size (up to [`max_body_size`](Self::max_body_size)).
-    /// For such a body, [`body_read_timeout`](Self::body_read_timeout) bounds each wait
-    /// for data rather than the whole transfer.
+    /// How large requests are read: a body above the streaming threshold (or of unknown
+    /// length) is parsed while it arrives, on a blocking thread, and its `<base64>` values
+    /// above the spool threshold are decoded into temporary files in the spool folder; a
+    /// handler that takes a [`Blob`](crate::Blob) gets the file, one that takes bytes loads
+    /// it (within the reader's base64 limit). For such a body
+    /// [`body_read_timeout`](Self::body_read_timeout) bounds each wait for data rather than
+    /// the whole transfer. The client takes the same [`Streaming`].
     ///
     /// ```
-    /// let config = xmlrpc_kit::server::ServerConfig::default().stream_threshold(64 << 10);
+    /// use xmlrpc_kit::{http::Streaming, server::ServerConfig};
+    /// let config = ServerConfig::default()
+    ///     .streaming(Streaming::default().threshold(64 << 10).spool_dir("/srv/files/.spool"));
     /// # let _ = config;
     /// ```
-    pub fn stream_threshold(mut self, bytes: u64) -> Self {
-        self.stream_threshold = bytes;
-        self
-    }
-
-    /// In a streamed request, a `<base64>` value larger than this is decoded into a
-    /// temporary file in [`spool_dir`](Self::spool_dir) as it arrives. A handler that takes
-    /// a [`Blob`](crate::Blob) gets the file; one that takes bytes loads it (within the
-    /// reader's base64 limit).
-    ///
-    /// ```
-    /// let config = xmlrpc_kit::server::ServerConfig::default().spool_threshold(4 << 20);
-    /// # let _ = config;
-    /// ```
-    pub fn spool_threshold(mut self, bytes: usize) -> Self {
-        self.spool_threshold = bytes;
-        self
-    }
-
-    /// Where spooled values are written (the system's temporary directory by default).
-    /// Put it on the file system where handlers persist uploads, so persisting is a rename.
-    ///
-    /// ```
-    /// let config = xmlrpc_kit::server::ServerConfig::default().spool_dir("/srv/files/.spool");
-    /// # let _ = config;
-    /// ```
-    pub fn spool_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
-        self.spool_dir = dir.into();
+    pub fn streaming(mut self, streaming: Streaming) -> Self {
+        self.streaming = streaming;
         self
     }
 
@@ -158,9 +131,14 @@ impl ServerConfig {
     }
 
     /// Responses at least this large are gzipped for clients that accept gzip; `None`
-    /// never compresses.
-    pub fn gzip_threshold(mut self, bytes: Option<usize>) -> Self {
-        self.gzip_threshold = bytes;
+    /// never compresses. The client's setting of the same name gzips its requests.
+    ///
+    /// ```
+    /// let config = xmlrpc_kit::server::ServerConfig::default().gzip_above(None);
+    /// # let _ = config;
+    /// ```
+    pub fn gzip_above(mut self, bytes: Option<usize>) -> Self {
+        self.gzip_above = bytes;
         self
     }
 
@@ -243,17 +221,15 @@ impl Default for ServerConfig {
             idle_timeout: Self::DEFAULT_IDLE_TIMEOUT,
             body_read_timeout: Self::DEFAULT_BODY_READ_TIMEOUT,
             shutdown_grace: Self::DEFAULT_SHUTDOWN_GRACE,
-            gzip_threshold: Some(Self::DEFAULT_GZIP_THRESHOLD),
+            gzip_above: Some(Self::DEFAULT_GZIP_ABOVE),
             paths: vec!["/".to_owned(), "/RPC2".to_owned()],
             docs_page: true,
             title: "XML-RPC server".to_owned(),
             call_timeout: Self::DEFAULT_CALL_TIMEOUT,
             extensions: crate::codec::Extensions::Plain,
             fault_codes: crate::codec::FaultCodes::Interop,
-            stream_threshold: Self::DEFAULT_STREAM_THRESHOLD,
-            spool_threshold: Self::DEFAULT_SPOOL_THRESHOLD,
-            spool_dir: std::env::temp_dir(),
-            access: super::auth::Access::default(),
+            streaming: Streaming::default(),
+            access: super::access::Access::default(),
         }
     }
 }

@@ -22,12 +22,12 @@ use std::time::UNIX_EPOCH;
 /// through a symbolic link to a place outside the root. Only regular files are read.
 ///
 /// ```no_run
-/// use xmlrpc_kit::server::{files::FileService, Server, ServerConfig};
+/// use xmlrpc_kit::{http::Streaming, server::{files::FileService, Server, ServerConfig}};
 ///
 /// let files = FileService::new("/srv/files")?;
 /// let config = ServerConfig::default()
 ///     .max_body_size(8 << 30)                // uploads up to 8 GiB
-///     .spool_dir(files.spool_dir());         // spooled uploads are renamed, not copied
+///     .streaming(Streaming::default().spool_dir(files.spool_dir())); // uploads are renamed, not copied
 /// files.mount(Server::new().config(config)).serve("127.0.0.1:8888")?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -81,7 +81,7 @@ impl FileService {
         &self.root
     }
 
-    /// The directory for the server's spool ([`ServerConfig::spool_dir`](super::ServerConfig::spool_dir)):
+    /// The directory for the server's spool ([`ServerConfig::spool_dir`](crate::http::Streaming::spool_dir)):
     /// inside the root, so an upload is renamed into place rather than copied.
     ///
     /// ```

@@ -3,19 +3,26 @@
 //! is the core; `serve(addr)` (blocking, until Ctrl-C), `run(addr)` and `spawn(addr)` wrap it,
 //! and [`Server::into_service`] gives a tower `Service` to mount elsewhere.
 
+mod access;
+#[cfg(feature = "auth")]
 mod auth;
-mod body;
 mod config;
 mod conn;
 mod docs;
+#[cfg(feature = "files")]
 pub mod files;
 mod service;
+mod stream;
+#[cfg(feature = "tls")]
 mod tls;
 
-pub use crate::transfer::OutgoingBody;
-pub use auth::{AuthError, BasicAuth, NOT_AUTHORIZED};
+pub use crate::http::OutgoingBody;
+pub use access::NOT_AUTHORIZED;
+#[cfg(feature = "auth")]
+pub use auth::{AuthError, BasicAuth};
 pub use config::ServerConfig;
 pub use service::{ResponseBody, XmlRpcService};
+#[cfg(feature = "tls")]
 pub use tls::{TlsConfig, TlsError};
 
 use crate::dispatch::{AsyncHandler, BlockingHandler, Handler, RegistrationError, Registry};
@@ -53,8 +60,8 @@ pub struct Server {
     config: ServerConfig,
     last: Option<String>,
     error: Option<RegistrationError>,
-    tls: Option<TlsConfig>,
-    access: auth::Access,
+    tls: stream::Acceptor,
+    access: access::Access,
 }
 
 /// Why a server could not start or stopped with an error.
@@ -70,6 +77,10 @@ pub enum ServeError {
     /// A method could not be registered (a duplicate name, say).
     #[error("cannot register a method: {0}")]
     Registration(#[from] RegistrationError),
+    /// [`Server::serve`] was called on a thread that is already running a tokio runtime,
+    /// where it cannot start one of its own.
+    #[error("Server::serve() was called inside a tokio runtime; there, use `server.run(addr).await` (or `spawn(addr)`)")]
+    InsideRuntime,
     /// Binding the address, or running the runtime, failed.
     #[error("{context}: {source}")]
     Io {
@@ -83,6 +94,16 @@ pub enum ServeError {
 fn io_error(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> ServeError {
     let context = context.into();
     move |source| ServeError::Io { context, source }
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("methods", &self.registry.method_names())
+            .field("config", &self.config)
+            .field("tls", &self.tls.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Server {
@@ -105,10 +126,11 @@ impl Server {
             last: None,
             error: None,
             tls: None,
-            access: auth::Access::default(),
+            access: access::Access::default(),
         }
     }
 
+    #[cfg(feature = "tls")]
     /// Serves HTTPS: every connection does a TLS handshake first (within the header-read
     /// timeout). The tower service from [`into_service`](Self::into_service) is not affected.
     ///
@@ -124,6 +146,7 @@ impl Server {
         self
     }
 
+    #[cfg(feature = "auth")]
     /// Requires HTTP Basic authentication on every request (calls and the documentation
     /// page): a request without valid credentials gets 401 with `WWW-Authenticate`, before
     /// its body is read. Serve it over [`tls`](Self::tls): Basic sends the password in clear.
@@ -196,7 +219,7 @@ impl Server {
         name: &str,
         handler: impl Handler<Args, M>,
     ) -> Self {
-        let result = self.registry.register(name, handler).map(drop);
+        let result = self.registry.method(name, handler).map(drop);
         self.record(name, result)
     }
 
@@ -215,7 +238,7 @@ impl Server {
         name: &str,
         handler: impl AsyncHandler<Args, M>,
     ) -> Self {
-        let result = self.registry.register_async(name, handler).map(drop);
+        let result = self.registry.async_method(name, handler).map(drop);
         self.record(name, result)
     }
 
@@ -231,7 +254,7 @@ impl Server {
         name: &str,
         handler: impl BlockingHandler<Args, M>,
     ) -> Self {
-        let result = self.registry.register_blocking(name, handler).map(drop);
+        let result = self.registry.blocking_method(name, handler).map(drop);
         self.record(name, result)
     }
 
@@ -247,7 +270,7 @@ impl Server {
     where
         F: Fn(Vec<Value>) -> Result<Value, Fault> + Send + Sync + 'static,
     {
-        let result = self.registry.register_dynamic(name, handler).map(drop);
+        let result = self.registry.dynamic_method(name, handler).map(drop);
         self.record(name, result)
     }
 
@@ -302,7 +325,7 @@ impl Server {
 
     /// The shared state, with the access rules moved into the configuration, and the TLS
     /// settings.
-    fn into_parts(self) -> Result<(Arc<Shared>, Option<TlsConfig>), ServeError> {
+    fn into_parts(self) -> Result<(Arc<Shared>, stream::Acceptor), ServeError> {
         if let Some(e) = self.error {
             return Err(e.into());
         }
@@ -394,6 +417,9 @@ impl Server {
         self,
         addr: impl tokio::net::ToSocketAddrs + std::fmt::Display,
     ) -> Result<(), ServeError> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(ServeError::InsideRuntime);
+        }
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -452,7 +478,9 @@ impl Server {
     }
 }
 
-/// A server running in the background (from [`Server::spawn`]).
+/// A server running in the background (from [`Server::spawn`]). Dropping it stops the
+/// server, so keep it for as long as the server should run.
+#[must_use = "dropping the handle stops the server at once"]
 pub struct ServerHandle {
     local_addr: SocketAddr,
     https: bool,
@@ -512,6 +540,14 @@ impl ServerHandle {
     }
 }
 
+impl std::fmt::Debug for ServerHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerHandle")
+            .field("url", &self.url())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Drop for ServerHandle {
     fn drop(&mut self) {
         if let Err(e) = self.stop_and_join() {
@@ -524,7 +560,7 @@ impl Drop for ServerHandle {
 /// `max_connections` at once; then drains them.
 async fn accept_loop(
     shared: Arc<Shared>,
-    tls: Option<TlsConfig>,
+    tls: stream::Acceptor,
     listener: TcpListener,
     shutdown: impl Future<Output = ()>,
 ) {
@@ -571,7 +607,7 @@ async fn accept_loop(
         let handshake_timeout = shared.config.header_read_timeout;
         tokio::spawn(async move {
             // The TLS handshake (if any) runs here, off the accept loop, within its timeout.
-            match tls::accept(tls.as_ref(), stream, handshake_timeout).await {
+            match stream::accept(&tls, stream, handshake_timeout).await {
                 Ok(stream) => {
                     let io = TokioIo::new(ConnIo::new(stream, conn));
                     let connection = hyper::server::conn::http1::Builder::new()

@@ -3,15 +3,15 @@
 //! XML (gzipped when asked), a documentation page, or a 4xx refusal. Also a tower
 //! `Service`, so the endpoint can be mounted in an axum or hyper application.
 
-use super::auth::Verdict;
-use super::body::{self, BodyError};
+use super::access::Verdict;
 use super::config::ServerConfig;
 use super::conn::ConnState;
 use super::docs;
 use crate::codec::{self, Envelope, Reader};
 use crate::dispatch::{Gate, Invocation, Params, Registry};
 use crate::fault::Fault;
-use crate::transfer::{self, CappedReader, PumpError};
+use crate::http::body::{self, BodyError};
+use crate::http::incoming::{self, CappedReader, PumpError};
 use crate::value::blob::SpoolSettings;
 use bytes::Bytes;
 use hyper::header::{self, HeaderValue};
@@ -25,7 +25,7 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 /// The body type of every response: XML in memory, or XML with files streamed in it.
-pub type ResponseBody = crate::transfer::OutgoingBody;
+pub type ResponseBody = crate::http::OutgoingBody;
 
 /// What every request handler shares.
 pub(crate) struct Shared {
@@ -42,10 +42,7 @@ impl Shared {
     pub(crate) fn new(registry: Registry, config: ServerConfig) -> Arc<Self> {
         Arc::new(Shared {
             registry: Arc::new(registry),
-            spool: Arc::new(SpoolSettings {
-                dir: config.spool_dir.clone(),
-                threshold: config.spool_threshold,
-            }),
+            spool: config.streaming.spool(),
             config,
             docs_page: OnceLock::new(),
             accepted: std::sync::atomic::AtomicU64::new(0),
@@ -64,6 +61,12 @@ impl Shared {
 #[derive(Clone)]
 pub struct XmlRpcService {
     pub(crate) shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for XmlRpcService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("XmlRpcService").finish_non_exhaustive()
+    }
 }
 
 impl<B> tower_service::Service<Request<B>> for XmlRpcService
@@ -156,7 +159,7 @@ where
         });
 
     let gate = config.access.gate(user.as_deref());
-    let started_call = if declared.is_none_or(|n| n > config.stream_threshold) {
+    let started_call = if declared.is_none_or(|n| n > config.streaming.threshold) {
         start_streamed_call(&shared, request.into_body(), declared, encoding, gate).await
     } else {
         body::read_limited(
@@ -222,7 +225,7 @@ where
     let xml = config.extensions.rewrite(xml);
     let gzip = accepts_gzip
         && config
-            .gzip_threshold
+            .gzip_above
             .is_some_and(|threshold| xml.len() >= threshold);
     xml_response(xml, gzip)
 }
@@ -257,7 +260,7 @@ where
         return Err(BodyError::TooLarge(config.max_body_size));
     }
     let gzip = body::is_gzip(encoding.as_deref())?;
-    let (tx, input) = transfer::channel();
+    let (tx, input) = incoming::channel();
     let inflated_cap = config.max_decompressed_size;
     let limits = config
         .limits
@@ -282,7 +285,7 @@ where
             Err(e) => (String::new(), Invocation::Ready(Err(e.to_fault()))),
         }
     });
-    let pump = transfer::pump(
+    let pump = incoming::pump(
         body,
         tx,
         config.max_body_size,

@@ -1,25 +1,26 @@
-//! Reading a request body within limits: the declared length is checked before reading,
-//! the running total while reading, and a gzip body is inflated only up to its cap.
+//! Reading a whole body within limits (client replies and server requests alike): the
+//! declared length is checked before reading, the running total while reading, and a gzip
+//! body is inflated only up to its cap.
 
 use bytes::{Buf, Bytes, BytesMut};
 use http_body_util::BodyExt;
 use std::io::Read;
 use std::time::Duration;
 
-/// Why a body was refused; each maps to one HTTP status.
+/// Why a body was refused; on the server each maps to one HTTP status.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum BodyError {
-    #[error("the request body exceeds the limit of {0} bytes")]
+    #[error("the body exceeds the limit of {0} bytes")]
     TooLarge(u64),
-    #[error("the request body exceeds the limit of {0} bytes once decompressed")]
+    #[error("the body exceeds the limit of {0} bytes once decompressed")]
     InflatesTooLarge(u64),
-    #[error("the request body did not arrive within {0:?}")]
+    #[error("the body did not arrive within {0:?}")]
     Timeout(Duration),
-    #[error("the request body could not be read: {0}")]
+    #[error("the body could not be read: {0}")]
     Read(String),
     #[error("unsupported Content-Encoding `{0}` (gzip and identity are understood)")]
     UnsupportedEncoding(String),
-    #[error("the gzip request body is corrupt: {0}")]
+    #[error("the gzip body is corrupt: {0}")]
     BadGzip(String),
 }
 
@@ -83,7 +84,7 @@ where
     })
 }
 
-/// Undoes the request's `Content-Encoding`, inflating at most `limit` bytes.
+/// Undoes a body's `Content-Encoding`, inflating at most `limit` bytes.
 pub(crate) fn decode_content(
     body: Bytes,
     encoding: Option<&str>,
@@ -103,7 +104,7 @@ pub(crate) fn decode_content(
     Ok(Bytes::from(out))
 }
 
-/// Whether a request's `Content-Encoding` is gzip (`false` for identity or none); any
+/// Whether a body's `Content-Encoding` is gzip (`false` for identity or none); any
 /// other coding is refused.
 pub(crate) fn is_gzip(encoding: Option<&str>) -> Result<bool, BodyError> {
     let encoding = encoding.map(str::trim).unwrap_or("identity");
@@ -118,7 +119,7 @@ pub(crate) fn is_gzip(encoding: Option<&str>) -> Result<bool, BodyError> {
     ))
 }
 
-/// Gzips a response body.
+/// Gzips a body.
 pub(crate) fn gzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
     use std::io::Write;
     let mut encoder = flate2::write::GzEncoder::new(

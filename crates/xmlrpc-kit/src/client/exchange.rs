@@ -6,31 +6,35 @@
 use super::error::Error;
 use super::url::Endpoint;
 use crate::codec::{Limits, Reader};
-use crate::transfer::{self, CappedReader, ChannelReader, OutgoingBody, Progress, PumpError};
+use crate::http::body::{self, BodyError};
+use crate::http::incoming::{self, CappedReader, ChannelReader, PumpError};
+use crate::http::{Meter, OutgoingBody, Streaming};
 use crate::value::blob::SpoolSettings;
-use bytes::{Buf, Bytes, BytesMut};
-use http_body_util::BodyExt;
+use bytes::Bytes;
 use hyper::header::{HeaderMap, HeaderValue, CONTENT_ENCODING, CONTENT_LENGTH};
 use hyper::{Method, Request, StatusCode};
-use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde::de::DeserializeOwned;
-use std::io::Read;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The pooled HTTP client underneath.
+/// The pooled HTTP client underneath, speaking TLS for `https://` URLs.
+#[cfg(feature = "tls")]
 pub(crate) type Http =
-    hyper_util::client::legacy::Client<HttpsConnector<HttpConnector>, OutgoingBody>;
+    hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<HttpConnector>, OutgoingBody>;
+/// The pooled HTTP client underneath (plain HTTP only, without the `tls` feature).
+#[cfg(not(feature = "tls"))]
+pub(crate) type Http = hyper_util::client::legacy::Client<HttpConnector, OutgoingBody>;
 
 /// How a reply is read.
-pub(crate) struct ReplySettings {
-    pub(crate) max_reply: u64,
-    /// Replies larger than this, or of unknown length, are streamed.
-    pub(crate) stream_threshold: u64,
+pub(crate) struct ReplySettings<'s> {
+    /// The largest reply held in memory.
+    pub(crate) max_body_size: u64,
+    /// When a reply is streamed, and how many spooled bytes it may carry.
+    pub(crate) streaming: &'s Streaming,
     /// For a streamed reply: the longest wait for more of it.
     pub(crate) idle: Duration,
-    pub(crate) progress: Option<Progress>,
+    pub(crate) progress: Option<Meter>,
 }
 
 /// A reply's XML: whole, or still arriving.
@@ -90,10 +94,10 @@ impl StreamedReply {
             // The reader goes here, so a pump still sending stops.
         };
         match pumped.blocking_recv() {
-            Ok(Err(PumpError::TooLarge(limit))) => Err(Error::ReplyTooLarge { limit }),
-            Ok(Err(e)) => Err(Error::Connect {
+            Ok(Err(PumpError::TooLarge(limit))) => Err(Error::BodyTooLarge { limit }),
+            Ok(Err(e)) => Err(Error::CutOff {
                 endpoint,
-                reason: format!("the reply was cut off: {e}"),
+                source: e.into(),
             }),
             Ok(Ok(_)) | Err(_) => decoded,
         }
@@ -119,9 +123,9 @@ pub(crate) async fn exchange(
     headers: &HeaderMap,
     body: OutgoingBody,
     gzipped: bool,
-    settings: &ReplySettings,
+    settings: &ReplySettings<'_>,
 ) -> Result<ReplyBody, Error> {
-    let max_reply = settings.max_reply;
+    let max_reply = settings.max_body_size;
     let mut request = Request::builder()
         .method(Method::POST)
         .uri(endpoint.uri())
@@ -136,13 +140,15 @@ pub(crate) async fn exchange(
             .headers_mut()
             .insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
-    let response = http.request(request).await.map_err(|e| Error::Connect {
-        endpoint: endpoint.uri(),
-        reason: describe(&e),
-    })?;
+    let response = http
+        .request(request)
+        .await
+        .map_err(|e| connect_error(endpoint, e))?;
     let (parts, body) = response.into_parts();
     if parts.status != StatusCode::OK {
-        let start = read_limited(body, 512).await.unwrap_or_default();
+        let start = body::read_limited(body, None, 512, settings.idle)
+            .await
+            .unwrap_or_default();
         return Err(Error::Status {
             endpoint: endpoint.uri(),
             status: parts.status.as_u16(),
@@ -158,30 +164,31 @@ pub(crate) async fn exchange(
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max_reply) {
-        return Err(Error::ReplyTooLarge { limit: max_reply });
+    let streamed = declared.is_none_or(|n| n > settings.streaming.threshold);
+    // A streamed reply may carry spooled files beyond the in-memory limit.
+    let cap = if streamed {
+        max_reply.saturating_add(settings.streaming.max_spooled_size)
+    } else {
+        max_reply
+    };
+    if declared.is_some_and(|n| n > cap) {
+        return Err(Error::BodyTooLarge { limit: cap });
     }
     let encoding = parts
         .headers
         .get(CONTENT_ENCODING)
         .and_then(|v| v.to_str().ok());
-    if declared.is_none_or(|n| n > settings.stream_threshold) {
-        let gzip = match encoding.map(str::trim) {
-            None | Some("") | Some("identity") => false,
-            Some(e) if e.eq_ignore_ascii_case("gzip") || e.eq_ignore_ascii_case("x-gzip") => true,
-            Some(other) => {
-                return Err(Error::Connect {
-                    endpoint: endpoint.uri(),
-                    reason: format!("the reply uses an unknown Content-Encoding `{other}`"),
-                })
-            }
-        };
-        let (tx, input) = transfer::channel();
+    let gzip = body::is_gzip(encoding).map_err(|_| Error::Encoding {
+        endpoint: endpoint.uri(),
+        encoding: encoding.unwrap_or_default().chars().take(40).collect(),
+    })?;
+    if streamed {
+        let (tx, input) = incoming::channel();
         let (done, pumped) = tokio::sync::oneshot::channel();
-        let pump = transfer::pump(
+        let pump = incoming::pump(
             body,
             tx,
-            max_reply,
+            cap,
             settings.idle,
             settings.progress.clone(),
             false,
@@ -192,78 +199,70 @@ pub(crate) async fn exchange(
         return Ok(ReplyBody::Streamed(StreamedReply {
             input,
             gzip,
-            max_reply,
+            max_reply: cap,
             endpoint: endpoint.uri(),
             pumped,
         }));
     }
-    let raw = read_limited(body, max_reply).await.map_err(|e| match e {
-        ReadError::TooLarge => Error::ReplyTooLarge { limit: max_reply },
-        ReadError::Body(reason) => Error::Connect {
-            endpoint: endpoint.uri(),
-            reason: format!("the reply was cut off: {reason}"),
-        },
-    })?;
+    let raw = body::read_limited(body, declared, max_reply, settings.idle)
+        .await
+        .map_err(|e| match e {
+            BodyError::TooLarge(limit) => Error::BodyTooLarge { limit },
+            other => Error::CutOff {
+                endpoint: endpoint.uri(),
+                source: other.into(),
+            },
+        })?;
     if let Some(progress) = &settings.progress {
         progress(raw.len() as u64);
     }
-    match encoding.map(str::trim) {
-        None | Some("") | Some("identity") => Ok(ReplyBody::Whole(raw)),
-        Some(e) if e.eq_ignore_ascii_case("gzip") || e.eq_ignore_ascii_case("x-gzip") => {
-            let mut out = Vec::with_capacity((raw.len() * 4).min(1 << 20));
-            flate2::read::MultiGzDecoder::new(&raw[..])
-                .take(max_reply.saturating_add(1))
-                .read_to_end(&mut out)
-                .map_err(|e| Error::Connect {
-                    endpoint: endpoint.uri(),
-                    reason: format!("the gzip reply is corrupt: {e}"),
-                })?;
-            if out.len() as u64 > max_reply {
-                return Err(Error::ReplyTooLarge { limit: max_reply });
-            }
-            Ok(ReplyBody::Whole(Bytes::from(out)))
-        }
-        Some(other) => Err(Error::Connect {
+    if !gzip {
+        return Ok(ReplyBody::Whole(raw));
+    }
+    body::decode_content(raw, Some("gzip"), max_reply)
+        .map(ReplyBody::Whole)
+        .map_err(|e| match e {
+            BodyError::InflatesTooLarge(limit) => Error::BodyTooLarge { limit },
+            other => Error::CutOff {
+                endpoint: endpoint.uri(),
+                source: other.into(),
+            },
+        })
+}
+
+/// A failed request, told apart: an `https://` URL whose server spoke plain HTTP gets an
+/// error that says so.
+fn connect_error(endpoint: &Endpoint, e: hyper_util::client::legacy::Error) -> Error {
+    #[cfg(feature = "tls")]
+    if endpoint.https && answered_in_plain_http(&e) {
+        return Error::PlainHttp {
             endpoint: endpoint.uri(),
-            reason: format!("the reply uses an unknown Content-Encoding `{other}`"),
-        }),
+            source: e.into(),
+        };
+    }
+    Error::Connect {
+        endpoint: endpoint.uri(),
+        source: e.into(),
     }
 }
 
-enum ReadError {
-    TooLarge,
-    Body(String),
-}
-
-/// Reads a body, stopping with `TooLarge` as soon as it passes `limit`.
-async fn read_limited(body: hyper::body::Incoming, limit: u64) -> Result<Bytes, ReadError> {
-    let mut body = std::pin::pin!(body);
-    let mut out = BytesMut::new();
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| ReadError::Body(e.to_string()))?;
-        if let Ok(mut data) = frame.into_data() {
-            if (out.len() + data.remaining()) as u64 > limit {
-                return Err(ReadError::TooLarge);
-            }
-            while data.has_remaining() {
-                let chunk = data.chunk();
-                out.extend_from_slice(chunk);
-                let n = chunk.len();
-                data.advance(n);
-            }
-        }
-    }
-    Ok(out.freeze())
-}
-
-/// A hyper client error with its causes, which say what actually failed.
-fn describe(e: &hyper_util::client::legacy::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
+/// Whether a TLS handshake failed because the peer's first bytes were not a TLS record
+/// (an HTTP server answers a ClientHello with `HTTP/1.1 400`).
+#[cfg(feature = "tls")]
+fn answered_in_plain_http(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(e);
     while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
+        let tls = cause.downcast_ref::<rustls::Error>().or_else(|| {
+            cause
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        });
+        if let Some(rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)) = tls
+        {
+            return true;
+        }
         source = cause.source();
     }
-    text
+    false
 }
