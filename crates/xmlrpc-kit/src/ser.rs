@@ -861,3 +861,19 @@ impl<W: Write + ?Sized> ser::Serializer for RawText<'_, W> {
     }
     refuse_all_but!(@refuse "a dateTime holds text");
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn outside_a_capture_a_file_blob_serializes_as_its_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"hi").unwrap();
+        let blob = crate::value::Blob::from_file(&path).unwrap();
+        let xml = super::response_to_vec(&blob).unwrap();
+        let text = String::from_utf8(xml).unwrap();
+        assert!(text.contains("<base64>aGk=</base64>"), "{text}");
+        let ((), captured) = crate::value::token::capture_outgoing(|| ());
+        assert!(captured.is_empty());
+    }
+}
