@@ -268,6 +268,19 @@ fn ours_value(doc: &[u8]) -> Value {
     }
 }
 
+/// The same, through the streaming reader (what a body over the stream threshold, or a file,
+/// goes through), with a `BufReader` of the default 8 KiB.
+fn ours_value_stream(doc: &[u8]) -> Value {
+    let reader = codec::Reader::from_reader(std::io::BufReader::new(doc)).unwrap();
+    match reader.read_response().unwrap() {
+        MethodResponse::Params(mut params) => params.pop().unwrap(),
+        MethodResponse::Fault(f) => panic!("fault {f:?}"),
+    }
+}
+
+/// The small call of the load benchmark, `add(8, 8)`, as `xrpc bench` sends it.
+const ADD_CALL: &[u8] = b"<?xml version=\"1.0\"?><methodCall><methodName>add</methodName><params><param><value><int>8</int></value></param><param><value><int>8</int></value></param></params></methodCall>";
+
 fn serde_xmlrpc_value(doc: &[u8]) -> serde_xmlrpc::Value {
     serde_xmlrpc::response_from_str(std::str::from_utf8(doc).unwrap()).unwrap()
 }
@@ -363,6 +376,7 @@ impl Structs {
             let typed: Vec<Record> = codec::decode_response(&doc).unwrap().unwrap();
             assert_eq!(typed, records);
             assert_eq!(value.as_array().map(<[Value]>::len), Some(RECORDS));
+            assert_eq!(ours_value_stream(&doc), value);
             assert!(matches!(&sx, serde_xmlrpc::Value::Array(items) if items.len() == RECORDS));
             assert!(matches!(&dx.value, dxr::Value::Array(items) if items.len() == RECORDS));
             // And our writer's output reads back as the same values.
@@ -378,7 +392,7 @@ impl Structs {
         }
     }
 
-    fn groups(&self) -> [Group<'_>; 2] {
+    fn groups(&self) -> [Group<'_>; 3] {
         let doc = &self.doc[..];
         let bytes = doc.len() as u64;
         [
@@ -388,6 +402,20 @@ impl Structs {
                 large: false,
                 cases: vec![
                     ("ours/value", plain(|| ours_value(black_box(doc)))),
+                    (
+                        "ours/value_stream",
+                        plain(|| ours_value_stream(black_box(doc))),
+                    ),
+                    (
+                        "ours/typed_stream",
+                        plain(move || {
+                            let mut reader =
+                                codec::Reader::from_reader(std::io::BufReader::new(black_box(doc)))
+                                    .unwrap();
+                            reader.read_envelope().unwrap();
+                            reader.read_result::<Vec<Record>>().unwrap()
+                        }),
+                    ),
                     (
                         "ours/typed",
                         plain(|| {
@@ -426,6 +454,31 @@ impl Structs {
                         ),
                     ),
                     ("dxr/value", plain(|| black_box(&self.dx).to_xml().unwrap())),
+                ],
+            },
+            // The 187-byte `add(8, 8)` call: per-call costs (set-up, envelope, two params).
+            Group {
+                name: "decode_add_call",
+                bytes: ADD_CALL.len() as u64,
+                large: false,
+                cases: vec![
+                    (
+                        "ours/value",
+                        plain(|| codec::read_call(black_box(ADD_CALL)).unwrap()),
+                    ),
+                    (
+                        "ours/typed",
+                        plain(|| codec::decode_call::<(i32, i32)>(black_box(ADD_CALL)).unwrap()),
+                    ),
+                    (
+                        "serde_xmlrpc/value",
+                        plain(|| {
+                            serde_xmlrpc::request_from_str(
+                                std::str::from_utf8(black_box(ADD_CALL)).unwrap(),
+                            )
+                            .unwrap()
+                        }),
+                    ),
                 ],
             },
         ]
@@ -586,7 +639,10 @@ fn run_counted(filter: &str) {
             }
         }
     };
-    if filter.starts_with("decode_structs") || filter.starts_with("encode_structs") {
+    if filter.starts_with("decode_structs")
+        || filter.starts_with("encode_structs")
+        || filter.starts_with("decode_add_call")
+    {
         run(&mut Structs::new(false).groups());
     } else {
         run(&mut Base64::new(false).groups());

@@ -187,6 +187,8 @@
 //! - [`fault`]: [`Fault`] and the interop fault codes.
 //! - [`error`]: [`Error`], the codec's error, with position and [`Category`](error::Category).
 //! - [`codec`]: the reader (slice or stream, with [`Limits`](codec::Limits)) and the writer.
+//! - `de`, `ser` (private): the serde mapping on top of the codec (typed reading and
+//!   writing); see [`codec`] for the type table.
 //! - [`dispatch`] (feature `server`): the [`Registry`](dispatch::Registry) of methods, the
 //!   handler traits, introspection and multicall; it knows no HTTP.
 //! - [`http`] (`server` or `client`): body plumbing both sides share, and the
@@ -234,6 +236,7 @@ pub mod api_support;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod codec;
+mod de;
 #[cfg(feature = "server")]
 pub mod dispatch;
 pub mod error;
@@ -242,7 +245,7 @@ pub mod fault;
 pub mod files;
 #[cfg(any(feature = "server", feature = "client"))]
 pub mod http;
-mod serde;
+mod ser;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod value;

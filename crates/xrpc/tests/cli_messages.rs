@@ -211,7 +211,10 @@ fn serve_logs_its_absolute_root_and_documentation_page_and_calls_only_when_asked
     );
     let docs_url = url_in(&docs);
     let url = url_in(&listening);
-    assert!(url.ends_with("/RPC2"), "the listening line gives the endpoint: {listening}");
+    assert!(
+        url.ends_with("/RPC2"),
+        "the listening line gives the endpoint: {listening}"
+    );
     assert_eq!(docs_url, url);
     assert_eq!(xrpc(&["call", &url, "add", "1", "2"]).stdout(), "3\n");
     let rest = quiet.stop();

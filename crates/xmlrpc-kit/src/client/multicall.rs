@@ -3,9 +3,9 @@
 
 use super::{AsyncClient, Client, Error};
 use crate::codec::segments::Encoded;
-use crate::codec::write::write_params_array;
+use crate::codec::write::write_escaped;
 use crate::fault::Fault;
-use crate::serde::ser::write_escaped;
+use crate::ser::write_params_array;
 use crate::value::Value;
 use serde::Serialize;
 

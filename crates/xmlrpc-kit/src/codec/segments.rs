@@ -4,7 +4,7 @@
 //! known before the first byte goes out.
 
 use crate::error::Error;
-use crate::value::blob::capture_outgoing;
+use crate::value::token::capture_outgoing;
 use crate::value::Blob;
 
 /// Serialized XML with the blobs it refers to by marker.

@@ -3,10 +3,10 @@
 //! call inside `system.multicall`).
 
 use crate::codec::Reader;
+use crate::de::ValuesDeserializer;
 use crate::error::Error;
 use crate::value::Value;
-use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
-use serde::forward_to_deserialize_any;
+use serde::de::DeserializeOwned;
 
 /// The parameters of one call, not yet decoded.
 ///
@@ -69,63 +69,5 @@ impl Params<'_, '_> {
             }
             Params::Values(values) => Ok(values),
         }
-    }
-}
-
-/// Decoded parameters as a sequence, with the same errors as the XML path.
-struct ValuesDeserializer(Vec<Value>);
-
-impl<'de> de::Deserializer<'de> for ValuesDeserializer {
-    type Error = Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let mut access = ValuesAccess {
-            items: self.0.into_iter(),
-            index: 0,
-        };
-        let value = visitor.visit_seq(&mut access)?;
-        if access.items.len() > 0 {
-            return Err(Error::message("too many params: the method takes fewer"));
-        }
-        Ok(value)
-    }
-
-    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        if !self.0.is_empty() {
-            return Err(Error::message("too many params: the method takes none"));
-        }
-        visitor.visit_unit()
-    }
-
-    forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        option unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
-        ignored_any
-    }
-}
-
-struct ValuesAccess {
-    items: std::vec::IntoIter<Value>,
-    index: usize,
-}
-
-impl<'de> de::SeqAccess<'de> for ValuesAccess {
-    type Error = Error;
-
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>, Error> {
-        let Some(value) = self.items.next() else {
-            return Ok(None);
-        };
-        self.index += 1;
-        seed.deserialize(value.into_deserializer())
-            .map(Some)
-            .map_err(|e| e.context(format_args!("param {}", self.index)))
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.items.len())
     }
 }

@@ -1,19 +1,14 @@
 //! `Blob`: a `<base64>` value that may be larger than memory. Small ones live in memory;
 //! large ones arriving in a streamed document are decoded into a temporary file (a spool)
 //! as they stream past; outgoing ones can be backed by any file and are encoded while the
-//! body is sent. The codec hands blobs across serde through a thread-local slot, since
-//! serde's data model has no way to carry a file.
+//! body is sent. How a blob crosses serde (whose data model cannot carry a file) is
+//! `value::token`'s business, as are its `Serialize`/`Deserialize` impls.
 
-use std::cell::RefCell;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// The private newtype name by which `Blob` asks our deserializer and serializer for
-/// special treatment; other formats see plain bytes.
-pub(crate) const BLOB_TOKEN: &str = "\u{1}$xmlrpc::blob";
 
 /// A `<base64>` value held in memory, in a temporary file, or in a file of yours.
 ///
@@ -259,6 +254,13 @@ impl Blob {
     }
 }
 
+impl Blob {
+    /// Whether two blobs are clones of one another.
+    pub(super) fn same(&self, other: &Blob) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 impl Default for Blob {
     fn default() -> Self {
         Blob::from(Vec::new())
@@ -472,103 +474,6 @@ impl<'s> Spool<'s> {
     }
 }
 
-// ----- the serde hand-over ---------------------------------------------------------------
-
-thread_local! {
-    /// A spooled blob our deserializer is handing to `Blob`'s visitor.
-    static INCOMING: RefCell<Option<Blob>> = const { RefCell::new(None) };
-    /// File-backed blobs met while our segmenting writer runs (`None` when it is not).
-    static OUTGOING: RefCell<Option<Vec<Blob>>> = const { RefCell::new(None) };
-}
-
-/// Puts `blob` where the next `Blob` visitor on this thread will take it.
-pub(crate) fn hand_over(blob: Blob) {
-    INCOMING.with(|slot| *slot.borrow_mut() = Some(blob));
-}
-
-fn take_handed_over() -> Option<Blob> {
-    INCOMING.with(|slot| slot.borrow_mut().take())
-}
-
-/// Runs `f` collecting the file-backed blobs serialized in it, which `f`'s output then
-/// marks by index (see `codec::write`'s segment markers) instead of holding their text.
-pub(crate) fn capture_outgoing<T>(f: impl FnOnce() -> T) -> (T, Vec<Blob>) {
-    let previous = OUTGOING.with(|slot| slot.borrow_mut().replace(Vec::new()));
-    let out = f();
-    let blobs = OUTGOING.with(|slot| std::mem::replace(&mut *slot.borrow_mut(), previous));
-    (out, blobs.unwrap_or_default())
-}
-
-/// Registers a blob with the running capture, returning its index; `None` when no
-/// capture runs.
-fn register_outgoing(blob: &Blob) -> Option<i64> {
-    OUTGOING.with(|slot| {
-        let mut slot = slot.borrow_mut();
-        let list = slot.as_mut()?;
-        // A serializer may look at a value twice (ours probes a sequence's first item).
-        if let Some(at) = list.iter().position(|b| Arc::ptr_eq(&b.0, &blob.0)) {
-            return i64::try_from(at).ok();
-        }
-        list.push(blob.clone());
-        i64::try_from(list.len() - 1).ok()
-    })
-}
-
-impl serde::Serialize for Blob {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if let Some(bytes) = self.as_bytes() {
-            return serializer.serialize_bytes(bytes);
-        }
-        if let Some(index) = register_outgoing(self) {
-            return serializer.serialize_newtype_struct(BLOB_TOKEN, &index);
-        }
-        let bytes = self.to_vec().map_err(|e| {
-            serde::ser::Error::custom(format_args!("cannot read {self:?} to send it: {e}"))
-        })?;
-        serializer.serialize_bytes(&bytes)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Blob {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct BlobVisitor;
-        impl<'de> serde::de::Visitor<'de> for BlobVisitor {
-            type Value = Blob;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("base64 bytes")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Blob, E> {
-                if v == BLOB_TOKEN {
-                    if let Some(blob) = take_handed_over() {
-                        return Ok(blob);
-                    }
-                }
-                Err(E::invalid_type(serde::de::Unexpected::Str(v), &self))
-            }
-            fn visit_bytes<E>(self, v: &[u8]) -> Result<Blob, E> {
-                Ok(Blob::from(v))
-            }
-            fn visit_byte_buf<E>(self, v: Vec<u8>) -> Result<Blob, E> {
-                Ok(Blob::from(v))
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Blob, A::Error> {
-                let mut bytes = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-                while let Some(b) = seq.next_element::<u8>()? {
-                    bytes.push(b);
-                }
-                Ok(Blob::from(bytes))
-            }
-            fn visit_newtype_struct<D: serde::Deserializer<'de>>(
-                self,
-                deserializer: D,
-            ) -> Result<Blob, D::Error> {
-                deserializer.deserialize_byte_buf(self)
-            }
-        }
-        deserializer.deserialize_newtype_struct(BLOB_TOKEN, BlobVisitor)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -634,18 +539,5 @@ mod tests {
             Blob::from_file(dir.path()).is_err(),
             "a directory is refused"
         );
-    }
-
-    #[test]
-    fn outside_a_capture_a_file_blob_serializes_as_its_bytes() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("f");
-        std::fs::write(&path, b"hi").unwrap();
-        let blob = Blob::from_file(&path).unwrap();
-        let xml = crate::codec::response_to_vec(&blob).unwrap();
-        let text = String::from_utf8(xml).unwrap();
-        assert!(text.contains("<base64>aGk=</base64>"), "{text}");
-        let ((), captured) = capture_outgoing(|| ());
-        assert!(captured.is_empty());
     }
 }

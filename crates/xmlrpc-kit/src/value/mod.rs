@@ -4,14 +4,13 @@ mod binary;
 pub(crate) mod blob;
 mod datetime;
 mod datetime_conv;
-mod de;
 mod serde_impl;
+pub(crate) mod token;
 mod type_name;
 
 pub use binary::Binary;
 pub use blob::{Blob, BlobReader};
 pub use datetime::{DateTime, DateTimeError};
-pub(crate) use serde_impl::{DATETIME_TOKEN, I8_TOKEN};
 pub use type_name::XmlRpcType;
 #[doc(hidden)]
 pub use type_name::{Declared, Probed, TypeOf, Unnamed};

@@ -1,20 +1,12 @@
-//! `Serialize`/`Deserialize` for `Value` and `DateTime`, with the private tokens that let
-//! XML-RPC-only types (`<i8>`, `<dateTime.iso8601>`) pass through serde unchanged.
+//! `Serialize`/`Deserialize` for `Value` and `DateTime`; the private tokens they use to let
+//! XML-RPC-only types (`<i8>`, `<dateTime.iso8601>`) pass through serde live in `token`.
 
+use super::token::{DATETIME_TOKEN, I8_TOKEN};
 use super::{DateTime, Struct, Value};
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
-
-/// Newtype-struct name that asks the XML-RPC serializer for `<i8>` whatever the magnitude.
-/// Other serializers see a plain `i64`.
-pub(crate) const I8_TOKEN: &str = "\u{1}$xmlrpc::i8";
-
-/// Newtype-struct name (and single map key, when deserialized dynamically) for a
-/// `dateTime.iso8601`. Other serializers see the time's text. It starts with U+0001, which
-/// XML cannot carry, so no struct member read from a document can pass for it.
-pub(crate) const DATETIME_TOKEN: &str = "\u{1}$xmlrpc::dateTime";
 
 impl Serialize for Value {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

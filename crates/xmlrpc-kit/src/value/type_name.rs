@@ -247,9 +247,9 @@ impl<'de> de::Deserializer<'de> for Probe<'_> {
         visitor: V,
     ) -> Result<V::Value, Probing> {
         match name {
-            super::DATETIME_TOKEN => self.saw(Some("dateTime.iso8601")),
-            super::blob::BLOB_TOKEN => self.saw(Some("base64")),
-            super::I8_TOKEN => self.saw(Some("i8")),
+            super::token::DATETIME_TOKEN => self.saw(Some("dateTime.iso8601")),
+            super::token::BLOB_TOKEN => self.saw(Some("base64")),
+            super::token::I8_TOKEN => self.saw(Some("i8")),
             _ => visitor.visit_newtype_struct(self),
         }
     }

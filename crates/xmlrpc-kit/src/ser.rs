@@ -1,12 +1,289 @@
-//! Serialization of any `Serialize` type straight to XML-RPC text, written strictly:
-//! `<int>` within 32 bits and `<i8>` beyond, shortest round-trip doubles, `& < > \r` escaped.
+//! The serde serializer: any `Serialize` type straight to XML-RPC text, written strictly
+//! (`<int>` within 32 bits and `<i8>` beyond, shortest round-trip doubles, `& < > \r`
+//! escaped), framed as a call, a response, a bare value or a multicall's params array.
+//!
+//! It sits on top of `codec::write` (the primitives, which know nothing of serde); the
+//! private tokens it answers to live in `value::token`.
 
 use crate::codec::base64;
+use crate::codec::write::{format_double, write_escaped, DECL};
 use crate::error::Error;
-use crate::value::blob::BLOB_TOKEN;
-use crate::value::{DATETIME_TOKEN, I8_TOKEN};
+use crate::value::token::{BLOB_TOKEN, DATETIME_TOKEN, I8_TOKEN};
 use serde::ser::{self, Impossible, Serialize};
 use std::io::Write;
+
+/// Writes a `<methodCall>`. `params` is a tuple (or any sequence) whose items become the
+/// parameters in order; `()` means none, and any other single value is one parameter.
+///
+/// ```
+/// let mut out = Vec::new();
+/// xmlrpc_kit::codec::write_call(&mut out, "add", &(8, 8))?;
+/// assert_eq!(
+///     String::from_utf8_lossy(&out),
+///     "<?xml version=\"1.0\"?><methodCall><methodName>add</methodName><params>\
+///      <param><value><int>8</int></value></param><param><value><int>8</int></value></param>\
+///      </params></methodCall>"
+/// );
+/// # Ok::<(), xmlrpc_kit::Error>(())
+/// ```
+pub fn write_call<W: Write + ?Sized, P: Serialize + ?Sized>(
+    out: &mut W,
+    method: &str,
+    params: &P,
+) -> Result<(), Error> {
+    out.write_all(DECL)?;
+    out.write_all(b"<methodCall><methodName>")?;
+    write_escaped(out, method)?;
+    out.write_all(b"</methodName><params>")?;
+    params.serialize(ParamsSerializer::params(&mut *out))?;
+    out.write_all(b"</params></methodCall>")?;
+    Ok(())
+}
+
+/// Writes a successful `<methodResponse>` holding one value.
+///
+/// ```
+/// let mut out = Vec::new();
+/// xmlrpc_kit::codec::write_response(&mut out, &"get string:cloudox")?;
+/// assert!(String::from_utf8_lossy(&out).ends_with(
+///     "<params><param><value><string>get string:cloudox</string></value></param></params></methodResponse>"));
+/// # Ok::<(), xmlrpc_kit::Error>(())
+/// ```
+pub fn write_response<W: Write + ?Sized, T: Serialize + ?Sized>(
+    out: &mut W,
+    value: &T,
+) -> Result<(), Error> {
+    out.write_all(DECL)?;
+    out.write_all(b"<methodResponse><params><param>")?;
+    value.serialize(ValueSerializer::new(&mut *out))?;
+    out.write_all(b"</param></params></methodResponse>")?;
+    Ok(())
+}
+
+/// Writes one bare `<value>` (no document around it): for tests, logs and custom framing.
+///
+/// ```
+/// let mut out = Vec::new();
+/// xmlrpc_kit::codec::write_value(&mut out, &vec![1u8, 2, 3])?;
+/// assert_eq!(out, b"<value><base64>AQID</base64></value>");
+/// # Ok::<(), xmlrpc_kit::Error>(())
+/// ```
+pub fn write_value<W: Write + ?Sized, T: Serialize + ?Sized>(
+    out: &mut W,
+    value: &T,
+) -> Result<(), Error> {
+    value.serialize(ValueSerializer::new(out))
+}
+
+/// Writes each item of a sequence or tuple as a parameter: inside `<param>` in a
+/// document, or bare `<value>`s inside a multicall entry's params array.
+struct ParamsSerializer<'w, W: Write + ?Sized> {
+    out: &'w mut W,
+    open: &'static [u8],
+    close: &'static [u8],
+}
+
+impl<'w, W: Write + ?Sized> ParamsSerializer<'w, W> {
+    fn params(out: &'w mut W) -> Self {
+        ParamsSerializer {
+            out,
+            open: b"<param>",
+            close: b"</param>",
+        }
+    }
+
+    fn param<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.out.write_all(self.open)?;
+        value.serialize(ValueSerializer::new(&mut *self.out))?;
+        self.out.write_all(self.close)?;
+        Ok(())
+    }
+}
+
+/// Writes parameters as one `<value><array>` (for `system.multicall` entries): a tuple or
+/// sequence gives its items, `()` none, any other value itself alone.
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
+pub(crate) fn write_params_array<W: Write + ?Sized, P: Serialize + ?Sized>(
+    out: &mut W,
+    params: &P,
+) -> Result<(), Error> {
+    out.write_all(b"<value><array><data>")?;
+    params.serialize(ParamsSerializer {
+        out: &mut *out,
+        open: b"",
+        close: b"",
+    })?;
+    out.write_all(b"</data></array></value>")?;
+    Ok(())
+}
+
+impl<W: Write + ?Sized> ser::SerializeSeq for ParamsSerializer<'_, W> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.param(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+impl<W: Write + ?Sized> ser::SerializeTuple for ParamsSerializer<'_, W> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.param(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+impl<W: Write + ?Sized> ser::SerializeTupleStruct for ParamsSerializer<'_, W> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.param(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// Any value that is not a sequence is written as the one parameter.
+macro_rules! single_param {
+    ($($method:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {$(
+        fn $method(self, $($arg: $ty),*) -> Result<(), Error> {
+            self.out.write_all(self.open)?;
+            ser::Serializer::$method(ValueSerializer::new(&mut *self.out), $($arg),*)?;
+            self.out.write_all(self.close)?;
+            Ok(())
+        }
+    )*};
+}
+
+impl<'w, W: Write + ?Sized> ser::Serializer for ParamsSerializer<'w, W> {
+    type Ok = ();
+    type Error = Error;
+    type SerializeSeq = Self;
+    type SerializeTuple = Self;
+    type SerializeTupleStruct = Self;
+    type SerializeTupleVariant = Impossible<(), Error>;
+    type SerializeMap = Impossible<(), Error>;
+    type SerializeStruct = Impossible<(), Error>;
+    type SerializeStructVariant = Impossible<(), Error>;
+
+    fn serialize_unit(self) -> Result<(), Error> {
+        Ok(())
+    }
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Self, Error> {
+        Ok(self)
+    }
+    fn serialize_tuple(self, _len: usize) -> Result<Self, Error> {
+        Ok(self)
+    }
+    fn serialize_tuple_struct(self, _name: &'static str, _len: usize) -> Result<Self, Error> {
+        Ok(self)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        mut self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        self.param(value)
+    }
+    single_param! {
+        serialize_bool(v: bool), serialize_i8(v: i8), serialize_i16(v: i16), serialize_i32(v: i32),
+        serialize_i64(v: i64), serialize_u8(v: u8), serialize_u16(v: u16), serialize_u32(v: u32),
+        serialize_u64(v: u64), serialize_f32(v: f32), serialize_f64(v: f64), serialize_char(v: char),
+        serialize_str(v: &str), serialize_bytes(v: &[u8]), serialize_none(),
+        serialize_unit_struct(name: &'static str),
+        serialize_unit_variant(name: &'static str, index: u32, variant: &'static str),
+    }
+    fn serialize_some<T: Serialize + ?Sized>(mut self, value: &T) -> Result<(), Error> {
+        self.param(&Some(value))
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        name: &'static str,
+        index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        self.out.write_all(self.open)?;
+        ser::Serializer::serialize_newtype_variant(
+            ValueSerializer::new(&mut *self.out),
+            name,
+            index,
+            variant,
+            value,
+        )?;
+        self.out.write_all(self.close)?;
+        Ok(())
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleVariant, Error> {
+        Err(Error::message(
+            "params must be a tuple, a sequence or a single value; wrap an enum in a tuple",
+        ))
+    }
+    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Error> {
+        Err(Error::message(
+            "params must be a tuple or a sequence; wrap a map in a tuple: `(&map,)`",
+        ))
+    }
+    fn serialize_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStruct, Error> {
+        Err(Error::message(
+            "params must be a tuple or a sequence; wrap a struct in a tuple: `(&value,)`",
+        ))
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStructVariant, Error> {
+        Err(Error::message(
+            "params must be a tuple, a sequence or a single value; wrap an enum in a tuple",
+        ))
+    }
+}
+
+/// A `<methodCall>` as bytes.
+///
+/// ```
+/// let body = xmlrpc_kit::codec::call_to_vec("ping", &())?;
+/// assert!(body.ends_with(b"<methodName>ping</methodName><params></params></methodCall>"));
+/// # Ok::<(), xmlrpc_kit::Error>(())
+/// ```
+pub fn call_to_vec<P: Serialize + ?Sized>(method: &str, params: &P) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::with_capacity(256);
+    write_call(&mut out, method, params)?;
+    Ok(out)
+}
+
+/// A successful `<methodResponse>` as bytes.
+///
+/// ```
+/// let body = xmlrpc_kit::codec::response_to_vec(&16)?;
+/// assert_eq!(xmlrpc_kit::codec::decode_response::<i32>(&body)?, Ok(16));
+/// # Ok::<(), xmlrpc_kit::Error>(())
+/// ```
+pub fn response_to_vec<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::with_capacity(256);
+    write_response(&mut out, value)?;
+    Ok(out)
+}
 
 /// Writes one `<value>` for each value serialized into it.
 pub(crate) struct ValueSerializer<'w, W: Write + ?Sized> {
@@ -21,34 +298,6 @@ impl<'w, W: Write + ?Sized> ValueSerializer<'w, W> {
 
 fn io(e: std::io::Error) -> Error {
     Error::from(e)
-}
-
-/// Writes `text` with the characters XML needs escaped; refuses characters XML cannot hold.
-pub(crate) fn write_escaped<W: Write + ?Sized>(out: &mut W, text: &str) -> Result<(), Error> {
-    let bytes = text.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape: &[u8] = match b {
-            b'&' => b"&amp;",
-            b'<' => b"&lt;",
-            b'>' => b"&gt;",
-            b'\r' => b"&#13;",
-            b'\t' | b'\n' => continue,
-            0..=0x1F => {
-                return Err(Error::message(format!(
-                    "character U+{b:04X} cannot be written in XML (a string may not hold control characters other than tab, CR and LF)"
-                )))
-            }
-            0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => {
-                return Err(Error::message("characters U+FFFE and U+FFFF cannot be written in XML"))
-            }
-            _ => continue,
-        };
-        out.write_all(&bytes[start..i]).map_err(io)?;
-        out.write_all(escape).map_err(io)?;
-        start = i + 1;
-    }
-    out.write_all(&bytes[start..]).map_err(io)
 }
 
 impl<W: Write + ?Sized> ValueSerializer<'_, W> {
@@ -89,23 +338,6 @@ impl<W: Write + ?Sized> ValueSerializer<'_, W> {
 
     fn reborrow(&mut self) -> ValueSerializer<'_, W> {
         ValueSerializer { out: self.out }
-    }
-}
-
-/// Writes a double as its shortest round-trip decimal, never with an exponent (the
-/// specification allows none), with `.0` on whole numbers as Python writes them.
-/// NaN and the infinities, which XML-RPC cannot express, are written as Python does.
-pub(crate) fn format_double(v: f64, out: &mut String) {
-    use std::fmt::Write as _;
-    if v.is_nan() {
-        out.push_str("nan");
-    } else if v.is_infinite() {
-        out.push_str(if v > 0.0 { "inf" } else { "-inf" });
-    } else {
-        let _ = write!(out, "{v}");
-        if v.fract() == 0.0 {
-            out.push_str(".0");
-        }
     }
 }
 
@@ -628,4 +860,20 @@ impl<W: Write + ?Sized> ser::Serializer for RawText<'_, W> {
         Err(Error::message("a dateTime holds text"))
     }
     refuse_all_but!(@refuse "a dateTime holds text");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn outside_a_capture_a_file_blob_serializes_as_its_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"hi").unwrap();
+        let blob = crate::value::Blob::from_file(&path).unwrap();
+        let xml = super::response_to_vec(&blob).unwrap();
+        let text = String::from_utf8(xml).unwrap();
+        assert!(text.contains("<base64>aGk=</base64>"), "{text}");
+        let ((), captured) = crate::value::token::capture_outgoing(|| ());
+        assert!(captured.is_empty());
+    }
 }

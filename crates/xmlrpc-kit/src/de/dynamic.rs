@@ -1,8 +1,10 @@
-//! `Value` as a serde `Deserializer`: turns a dynamic value into any `Deserialize` type.
+//! Deserializing values already decoded: `Value` as a serde `Deserializer` (any `Value`
+//! into any `Deserialize` type), and a list of values as a call's params (a multicall's).
 
-use super::{Value, DATETIME_TOKEN};
+use super::visit_bytes_as_seq;
 use crate::error::Error;
-use crate::serde::de::{visit_bytes_as_seq, visit_datetime};
+use crate::value::token::{self, DATETIME_TOKEN};
+use crate::value::Value;
 use serde::de::value::{MapDeserializer, SeqDeserializer, StringDeserializer};
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 use serde::forward_to_deserialize_any;
@@ -44,7 +46,7 @@ impl<'de> de::Deserializer<'de> for Value {
             Value::Bool(b) => visitor.visit_bool(b),
             Value::String(s) => visitor.visit_string(s),
             Value::Double(d) => visitor.visit_f64(d),
-            Value::DateTime(t) => visit_datetime(t.to_string(), visitor),
+            Value::DateTime(t) => token::visit_datetime(&t, visitor),
             Value::Base64(b) => visitor.visit_byte_buf(b.into_vec()),
             Value::Struct(members) => {
                 let mut map = MapDeserializer::new(members.into_iter());
@@ -164,5 +166,67 @@ impl<'de> de::VariantAccess<'de> for Value {
         visitor: V,
     ) -> Result<V::Value, Error> {
         de::Deserializer::deserialize_map(self, visitor)
+    }
+}
+
+/// Decoded parameters as a sequence (a call inside `system.multicall`: the server's)., with the same errors as the XML path.
+#[cfg(feature = "server")]
+pub(crate) struct ValuesDeserializer(pub(crate) Vec<Value>);
+
+#[cfg(feature = "server")]
+impl<'de> de::Deserializer<'de> for ValuesDeserializer {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let mut access = ValuesAccess {
+            items: self.0.into_iter(),
+            index: 0,
+        };
+        let value = visitor.visit_seq(&mut access)?;
+        if access.items.len() > 0 {
+            return Err(Error::message("too many params: the method takes fewer"));
+        }
+        Ok(value)
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if !self.0.is_empty() {
+            return Err(Error::message("too many params: the method takes none"));
+        }
+        visitor.visit_unit()
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
+        ignored_any
+    }
+}
+
+#[cfg(feature = "server")]
+struct ValuesAccess {
+    items: std::vec::IntoIter<Value>,
+    index: usize,
+}
+
+#[cfg(feature = "server")]
+impl<'de> de::SeqAccess<'de> for ValuesAccess {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
+        let Some(value) = self.items.next() else {
+            return Ok(None);
+        };
+        self.index += 1;
+        seed.deserialize(value.into_deserializer())
+            .map(Some)
+            .map_err(|e| e.context(format_args!("param {}", self.index)))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.items.len())
     }
 }

@@ -4,8 +4,8 @@
 
 use super::encoding::{self, Transcoder};
 use super::lexer::{Lexer, Raw};
-use super::limits::Limits;
 use super::tag::Tag;
+use crate::codec::limits::Limits;
 use crate::error::{Error, ErrorCode};
 use quick_xml::events::Event;
 use std::borrow::Cow;

@@ -41,8 +41,17 @@ pub(crate) struct LexError {
 pub(crate) struct Lexer<'a> {
     text: &'a str,
     pos: usize,
-    /// The elements open, innermost last, to match end tags against.
-    open: Vec<(&'a [u8], Tag)>,
+    /// The elements open, innermost last, to match end tags against; `true` when the name
+    /// holds only [`is_plain_name`] bytes (so it holds no `>`, and the end tag's fast path
+    /// may match it by prefix).
+    open: Vec<(&'a [u8], Tag, bool)>,
+}
+
+/// The bytes of the names XML-RPC documents use (`value`, `ex:i8`, `dateTime.iso8601`): the
+/// lexer's fast paths take a tag made of these alone; anything else goes the general way.
+#[inline]
+fn is_plain_name(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b':' | b'.' | b'_' | b'-')
 }
 
 fn is_space(b: u8) -> bool {
@@ -153,7 +162,36 @@ impl<'a> Lexer<'a> {
         Ok(Raw::Ref(self.slice(start + 1, start + 1 + semi)?))
     }
 
+    #[inline]
     fn start_tag(&mut self, start: usize) -> Result<Raw<'a>, LexError> {
+        let bytes = self.text.as_bytes();
+        // The fast path: `<name>` or `<name/>` with a plain name, no attributes. It gives
+        // what the general path below gives for such a tag.
+        let mut end = start + 1;
+        while bytes.get(end).is_some_and(|&b| is_plain_name(b)) {
+            end += 1;
+        }
+        if end > start + 1 {
+            let empty = match bytes.get(end..end + 2) {
+                Some([b'>', ..]) => Some(false),
+                Some([b'/', b'>']) => Some(true),
+                _ => None,
+            };
+            if let Some(empty) = empty {
+                let name = &bytes[start + 1..end];
+                let tag = Tag::classify(name);
+                self.pos = end + 1 + usize::from(empty);
+                if !empty {
+                    self.open.push((name, tag, true));
+                }
+                return Ok(Raw::Start { name, tag, empty });
+            }
+        }
+        self.start_tag_general(start)
+    }
+
+    #[cold]
+    fn start_tag_general(&mut self, start: usize) -> Result<Raw<'a>, LexError> {
         let bytes = self.text.as_bytes();
         // The tag ends at the first `>` outside a quoted attribute value.
         let mut at = start + 1;
@@ -188,12 +226,30 @@ impl<'a> Lexer<'a> {
         self.pos = gt + 1;
         let tag = Tag::classify(name);
         if !empty {
-            self.open.push((name, tag));
+            let plain = name.iter().all(|&b| is_plain_name(b));
+            self.open.push((name, tag, plain));
         }
         Ok(Raw::Start { name, tag, empty })
     }
 
+    #[inline]
     fn end_tag(&mut self, start: usize) -> Result<Raw<'a>, LexError> {
+        let bytes = self.text.as_bytes();
+        // The fast path: `</name>` closing a plain-named element. A plain name holds no `>`,
+        // so the first `>` after `</` is the one right after it, as the general path finds.
+        if let Some(&(open, tag, true)) = self.open.last() {
+            let after = start + 2 + open.len();
+            if bytes.get(after) == Some(&b'>') && bytes[start + 2..after] == *open {
+                self.open.pop();
+                self.pos = after + 1;
+                return Ok(Raw::End { tag });
+            }
+        }
+        self.end_tag_general(start)
+    }
+
+    #[cold]
+    fn end_tag_general(&mut self, start: usize) -> Result<Raw<'a>, LexError> {
         let bytes = self.text.as_bytes();
         let gt = memchr::memchr(b'>', &bytes[start + 2..])
             .ok_or_else(|| self.error(start, "unclosed end tag"))?;
@@ -204,8 +260,8 @@ impl<'a> Lexer<'a> {
             .map_or(0, |i| i + 1);
         let name = &inner[..name_len];
         let tag = match self.open.pop() {
-            Some((open, tag)) if open == name => tag,
-            Some((open, _)) => {
+            Some((open, tag, _)) if open == name => tag,
+            Some((open, _, _)) => {
                 return Err(self.error(
                     start,
                     format!(

@@ -1,14 +1,115 @@
-//! Deserialization straight from the reader's events into any `Deserialize` type: no `Value`
-//! tree is built on the way (except for the rare struct member whose value precedes its name).
+//! The serde deserializers, all of them: straight from the reader's steps into any
+//! `Deserialize` type (params, one value, a response's result), with no `Value` tree on the
+//! way (except for the rare struct member whose value precedes its name); and, in `dynamic`,
+//! from values already decoded (`Value::deserialize_into`, a multicall's params).
+//!
+//! It sits on top of `codec::read` (which knows nothing of serde) and `value`; the private
+//! tokens it answers to live in `value::token`.
 
-use crate::codec::read::{ArrayState, Head, MemberStart, Reader, Scalar, StructState};
-use crate::error::Error;
-use crate::value::blob::{hand_over, BLOB_TOKEN};
-use crate::value::{Value, DATETIME_TOKEN};
-use serde::de::value::{MapDeserializer, SeqDeserializer, StringDeserializer};
-use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
+mod dynamic;
+
+#[cfg(feature = "server")]
+pub(crate) use self::dynamic::ValuesDeserializer;
+use crate::codec::read::{ArrayState, Envelope, Head, MemberStart, Reader, Scalar, StructState};
+use crate::error::{Error, ErrorCode};
+use crate::fault::Fault;
+use crate::value::token::{self, BLOB_TOKEN, DATETIME_TOKEN};
+use crate::value::Value;
+use serde::de::value::{SeqDeserializer, StrDeserializer, StringDeserializer};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
 use serde::forward_to_deserialize_any;
-use std::iter;
+
+/// Reads a `<methodCall>` with its parameters decoded into `P` (a tuple, usually).
+///
+/// ```
+/// let (name, (s,)): (String, (String,)) = xmlrpc_kit::codec::decode_call(
+///     b"<methodCall><methodName>get_string</methodName><params><param><value>cloudox</value></param></params></methodCall>")?;
+/// assert_eq!((name.as_str(), s.as_str()), ("get_string", "cloudox"));
+/// # Ok::<(), xmlrpc_kit::Error>(())
+/// ```
+pub fn decode_call<P: DeserializeOwned>(input: &[u8]) -> Result<(String, P), Error> {
+    let mut reader = Reader::from_slice(input)?;
+    match reader.read_envelope()? {
+        Envelope::Call { method_name } => Ok((method_name, reader.read_params()?)),
+        _ => Err(Error::message(
+            "expected a <methodCall>, found a <methodResponse>",
+        )),
+    }
+}
+
+/// Reads a `<methodResponse>` with its result decoded into `T`; a fault is `Ok(Err(fault))`.
+///
+/// ```
+/// let result: Result<i32, _> = xmlrpc_kit::codec::decode_response(
+///     b"<methodResponse><params><param><value><int>16</int></value></param></params></methodResponse>")?;
+/// assert_eq!(result, Ok(16));
+/// # Ok::<(), xmlrpc_kit::Error>(())
+/// ```
+pub fn decode_response<T: DeserializeOwned>(input: &[u8]) -> Result<Result<T, Fault>, Error> {
+    let mut reader = Reader::from_slice(input)?;
+    match reader.read_envelope()? {
+        Envelope::Response => Ok(Ok(reader.read_result()?)),
+        Envelope::Fault => Ok(Err(reader.read_fault()?)),
+        Envelope::Call { .. } => Err(Error::message(
+            "expected a <methodResponse>, found a <methodCall>",
+        )),
+    }
+}
+
+/// The typed half of [`Reader`]'s API: defined here, on top of the reader, so that the
+/// reader itself knows nothing of serde.
+impl Reader<'_> {
+    /// All parameters, decoded into `T` straight from the XML: a tuple for a call's
+    /// parameters, `Vec<Value>` for any number of them. Checks the rest of the document.
+    ///
+    /// A parameter of the wrong type fails with a [`Data`](crate::error::Category::Data)
+    /// error that names the parameter and says what was expected.
+    ///
+    /// ```
+    /// use xmlrpc_kit::codec::Reader;
+    /// let xml = b"<methodCall><methodName>m</methodName><params><param><value><string>x</string></value></param></params></methodCall>";
+    /// let mut r = Reader::from_slice(xml)?;
+    /// r.read_envelope()?;
+    /// let err = r.read_params::<(i32,)>().unwrap_err();
+    /// assert!(err.to_string().starts_with("param 1: invalid type: string \"x\", expected i32"), "{err}");
+    /// # Ok::<(), xmlrpc_kit::Error>(())
+    /// ```
+    pub fn read_params<T: DeserializeOwned>(&mut self) -> Result<T, Error> {
+        let value = T::deserialize(ParamsDeserializer::new(self))?;
+        self.finish()?;
+        Ok(value)
+    }
+
+    /// The single result of a response, decoded into `T`; an empty `<params/>` reads as nil.
+    ///
+    /// ```
+    /// use xmlrpc_kit::codec::Reader;
+    /// let mut r = Reader::from_slice(b"<methodResponse><params><param><value><double>1.5</double></value></param></params></methodResponse>")?;
+    /// r.read_envelope()?;
+    /// assert_eq!(r.read_result::<f64>()?, 1.5);
+    /// # Ok::<(), xmlrpc_kit::Error>(())
+    /// ```
+    pub fn read_result<T: DeserializeOwned>(&mut self) -> Result<T, Error> {
+        let value = match self.param_start()? {
+            None => T::deserialize(NilDeserializer)?,
+            Some(empty) => {
+                let head = self.value_head(empty)?;
+                let v = T::deserialize(ValueDeserializer::new(self, head))
+                    .map_err(|e| e.context("result"))?;
+                self.param_end()?;
+                v
+            }
+        };
+        if self.param_start()?.is_some() {
+            return Err(self.error(ErrorCode::Unexpected {
+                expected: "one result in a response",
+                found: "a second <param>".into(),
+            }));
+        }
+        self.finish()?;
+        Ok(value)
+    }
+}
 
 /// The `<params>` of a document as a sequence: a tuple, a `Vec`, or a struct read positionally.
 pub(crate) struct ParamsDeserializer<'r, 'a> {
@@ -131,8 +232,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'_, '_> {
             }
             Head::Scalar(Scalar::String(s)) if name == DATETIME_TOKEN => visitor.visit_string(s),
             Head::Scalar(Scalar::Spooled(blob)) if name == BLOB_TOKEN => {
-                hand_over(blob);
-                visitor.visit_str(BLOB_TOKEN)
+                token::offer_incoming(blob, visitor)
             }
             Head::Scalar(Scalar::Base64(bytes)) if name == BLOB_TOKEN => {
                 visitor.visit_byte_buf(bytes)
@@ -211,21 +311,12 @@ fn visit_scalar<'de, V: Visitor<'de>>(scalar: Scalar, visitor: V) -> Result<V::V
         Scalar::Bool(b) => visitor.visit_bool(b),
         Scalar::String(s) => visitor.visit_string(s),
         Scalar::Double(d) => visitor.visit_f64(d),
-        Scalar::DateTime(t) => visit_datetime(t.to_string(), visitor),
+        Scalar::DateTime(t) => token::visit_datetime(&t, visitor),
         Scalar::Base64(b) => visitor.visit_byte_buf(b),
         // Loaded (within the limit) by the caller, which has the reader.
         Scalar::Spooled(_) => Err(Error::message("a spooled base64 value was not loaded")),
         Scalar::Nil => visitor.visit_unit(),
     }
-}
-
-/// A time reaches a self-describing visitor as a one-member map under a private key, so
-/// `Value` can tell it from a string.
-pub(crate) fn visit_datetime<'de, V: Visitor<'de>>(
-    text: String,
-    visitor: V,
-) -> Result<V::Value, Error> {
-    visitor.visit_map(MapDeserializer::new(iter::once((DATETIME_TOKEN, text))))
 }
 
 pub(crate) fn visit_bytes_as_seq<'de, V: Visitor<'de>>(
@@ -283,23 +374,26 @@ impl<'de> de::MapAccess<'de> for StructAccess<'_, '_, '_> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
-        let name = match self.reader.struct_next(self.state)? {
-            None => return Ok(None),
+        match self.reader.struct_next(self.state)? {
+            None => Ok(None),
             Some(MemberStart::NameFirst { name, empty_value }) => {
+                // Lent to the key's visitor (a derived struct's field matcher copies
+                // nothing), kept for the value's error context.
+                let key = seed.deserialize(StrDeserializer::<Error>::new(&name))?;
                 self.next = Some(NextValue::Open {
                     empty: empty_value,
-                    name: name.clone(),
+                    name,
                 });
-                name
+                Ok(Some(key))
             }
             Some(MemberStart::ValueFirst { empty_value }) => {
                 let value = self.reader.read_value(empty_value)?;
                 self.next = Some(NextValue::Read(value));
-                self.reader.member_name_after_value()?
+                let name = self.reader.member_name_after_value()?;
+                let key: StringDeserializer<Error> = name.into_deserializer();
+                seed.deserialize(key).map(Some)
             }
-        };
-        let key: StringDeserializer<Error> = name.into_deserializer();
-        seed.deserialize(key).map(Some)
+        }
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {

@@ -1,0 +1,54 @@
+//! Scalars from their text: `<int>`/`<i4>`, `<i8>`, `<boolean>`, `<double>`,
+//! `<dateTime.iso8601>`; and the fault struct's two members, read leniently.
+
+use super::value::Scalar;
+use super::Tag;
+use crate::fault::Fault;
+use crate::value::{DateTime, Value};
+
+/// The longest text an `<int>`, `<double>`, `<boolean>` or date may hold: room for any
+/// double written in full without an exponent, even as its exact decimal expansion
+/// (`printf("%.1074f", 5e-324)` takes 1,076 characters), plus whitespace.
+pub(super) const MAX_SCALAR_TEXT: usize = 1280;
+
+pub(super) fn parse_scalar(tag: Tag, text: &str) -> Result<Scalar, String> {
+    match tag {
+        Tag::Int => text
+            .parse::<i32>()
+            .map(Scalar::Int)
+            .map_err(|e| format!("not a 32-bit integer ({e})")),
+        Tag::I8 => text
+            .parse::<i64>()
+            .map(Scalar::I8)
+            .map_err(|e| format!("not a 64-bit integer ({e})")),
+        Tag::Boolean => match text {
+            "1" | "true" => Ok(Scalar::Bool(true)),
+            "0" | "false" => Ok(Scalar::Bool(false)),
+            _ => Err("a boolean is 0 or 1".into()),
+        },
+        Tag::Double => text
+            .parse::<f64>()
+            .map(Scalar::Double)
+            .map_err(|_| "not a number".into()),
+        Tag::DateTime => text
+            .parse::<DateTime>()
+            .map(Scalar::DateTime)
+            .map_err(|e| e.to_string()),
+        _ => Err("not a scalar type".into()),
+    }
+}
+/// A `Fault` from the value inside `<fault>`; lenient about the code's type.
+pub(super) fn fault_from_value(value: &Value) -> Option<Fault> {
+    let code = match value.get("faultCode")? {
+        Value::Int(i) => *i,
+        Value::I8(i) => i32::try_from(*i).ok()?,
+        Value::String(s) => s.trim().parse().ok()?,
+        _ => return None,
+    };
+    let string = match value.get("faultString") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Nil) | None => String::new(),
+        Some(other) => format!("{other:?}"),
+    };
+    Some(Fault::new(code, string))
+}
