@@ -8,7 +8,7 @@
 //! - `call`, `methods`, `describe`, `multicall`: the client subcommands.
 //! - `files`: `upload` and `download`, through the library's `files::FileClient`.
 //! - `bench`: a load generator for any XML-RPC server.
-//! - `serve`: the seed's service (`seed`), with TLS and auth (`secure`).
+//! - `serve`: the seed's service (`seed`), with TLS and auth (`secure`), its log (`log`).
 //! - `connection`: the server URL and connection options every client subcommand flattens.
 //! - `args`: `call`'s arguments (JSON and typed forms) and the options' value parsers.
 //! - `error`: what a subcommand can fail with.
@@ -24,6 +24,7 @@ mod encode;
 mod error;
 mod files;
 mod json;
+mod log;
 mod methods;
 mod multicall;
 mod secure;
@@ -53,7 +54,7 @@ enum Command {
     Encode,
     /// Serve the seed's methods (get_string, add, echo, image_put, image_get), the files.*
     /// service over --root (upload, download, list, stat, delete, read, write), with
-    /// introspection and multicall until Ctrl-C.
+    /// introspection and multicall until Ctrl-C or SIGTERM (which drain it).
     #[command(after_long_help = serve::SERVE_HELP)]
     Serve(serve::ServeArgs),
     /// Answer one call as a CGI program (the seed's methods, as `serve` offers them), for a
