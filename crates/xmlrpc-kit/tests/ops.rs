@@ -78,10 +78,7 @@ fn metrics_match_the_calls_made_and_parse_with_prometheus_client() {
     for i in 0..7 {
         let r = conn.post(&call_xml(
             "add",
-            &[
-                &format!("<int>{i}</int>"),
-                &format!("<int>{}</int>", i + 1),
-            ],
+            &[&format!("<int>{i}</int>"), &format!("<int>{}</int>", i + 1)],
         ));
         assert_eq!(r.status, 200);
     }
@@ -92,7 +89,10 @@ fn metrics_match_the_calls_made_and_parse_with_prometheus_client() {
     conn.post(&call_xml("no.such.method", &[])); // -32601, counted as (unknown)
     let big = vec![b'x'; 8192];
     assert_eq!(Conn::open(addr).post(&big).status, 413);
-    assert_eq!(Conn::open(addr).request("GET", "/nowhere", &[], b"").status, 404);
+    assert_eq!(
+        Conn::open(addr).request("GET", "/nowhere", &[], b"").status,
+        404
+    );
 
     let reply = Conn::open(addr).request("GET", "/metrics", &[], b"");
     assert_eq!(reply.status, 200);
@@ -104,7 +104,10 @@ fn metrics_match_the_calls_made_and_parse_with_prometheus_client() {
     let samples = parse_metrics(&text);
     let s = |series: &str| sample(&samples, series);
     assert_eq!(s(r#"xmlrpc_calls_total{method="add",outcome="ok"}"#), 7.0);
-    assert_eq!(s(r#"xmlrpc_calls_total{method="add",outcome="fault"}"#), 3.0);
+    assert_eq!(
+        s(r#"xmlrpc_calls_total{method="add",outcome="fault"}"#),
+        3.0
+    );
     assert_eq!(s(r#"xmlrpc_calls_total{method="echo",outcome="ok"}"#), 1.0);
     assert_eq!(
         s(r#"xmlrpc_calls_total{method="(unknown)",outcome="fault"}"#),
@@ -115,7 +118,10 @@ fn metrics_match_the_calls_made_and_parse_with_prometheus_client() {
         s(r#"xmlrpc_faults_total{code="-32601",method="(unknown)"}"#),
         1.0
     );
-    assert_eq!(s(r#"xmlrpc_call_duration_seconds_count{method="add"}"#), 10.0);
+    assert_eq!(
+        s(r#"xmlrpc_call_duration_seconds_count{method="add"}"#),
+        10.0
+    );
     assert_eq!(
         s(r#"xmlrpc_call_duration_seconds_bucket{le="+Inf",method="add"}"#),
         10.0
@@ -139,7 +145,10 @@ fn metrics_are_off_by_default_and_the_health_check_is_on() {
         .spawn("127.0.0.1:0")
         .unwrap();
     let addr = server.local_addr();
-    assert_eq!(Conn::open(addr).request("GET", "/metrics", &[], b"").status, 404);
+    assert_eq!(
+        Conn::open(addr).request("GET", "/metrics", &[], b"").status,
+        404
+    );
     let health = Conn::open(addr).request("GET", "/healthz", &[], b"");
     assert_eq!((health.status, health.text().as_str()), (200, "ok\n"));
 }
@@ -166,11 +175,13 @@ fn a_stopping_server_fails_its_health_check_serves_through_the_delay_and_finishe
     let served = runtime.spawn(server.serve_with_shutdown(listener, async {
         stopped.await.ok();
     }));
-    assert_eq!(Conn::open(addr).request("GET", "/healthz", &[], b"").status, 200);
+    assert_eq!(
+        Conn::open(addr).request("GET", "/healthz", &[], b"").status,
+        200
+    );
     // A long call starts before the stop and must finish after the listener is closed.
-    let slow = std::thread::spawn(move || {
-        Conn::open(addr).post(&call_xml("slow", &["<i8>1500</i8>"]))
-    });
+    let slow =
+        std::thread::spawn(move || Conn::open(addr).post(&call_xml("slow", &["<i8>1500</i8>"])));
     std::thread::sleep(Duration::from_millis(200));
     let stopped_at = Instant::now();
     stop.send(()).unwrap();
@@ -211,17 +222,22 @@ fn ping_from(addr: SocketAddr, forwarded: &[(&str, &str)]) -> Result<bool, i32> 
 
 #[test]
 fn the_forwarded_client_reaches_the_hook_only_through_a_trusted_proxy() {
-    let trusting = whoami_server(
-        ServerConfig::default().trusted_proxies(["127.0.0.0/8".parse().unwrap()]),
-    );
+    let trusting =
+        whoami_server(ServerConfig::default().trusted_proxies(["127.0.0.0/8".parse().unwrap()]));
     let addr = trusting.local_addr();
-    assert_eq!(ping_from(addr, &[("X-Forwarded-For", "198.51.100.7")]), Ok(true));
+    assert_eq!(
+        ping_from(addr, &[("X-Forwarded-For", "198.51.100.7")]),
+        Ok(true)
+    );
     assert_eq!(
         ping_from(addr, &[("Forwarded", "for=198.51.100.7;proto=https")]),
         Ok(true)
     );
     // Another client, and one that named itself before the proxy's own entry.
-    assert_eq!(ping_from(addr, &[("X-Forwarded-For", "203.0.113.1")]), Err(-32001));
+    assert_eq!(
+        ping_from(addr, &[("X-Forwarded-For", "203.0.113.1")]),
+        Err(-32001)
+    );
     assert_eq!(
         ping_from(addr, &[("X-Forwarded-For", "198.51.100.7, 203.0.113.1")]),
         Err(-32001)
@@ -231,7 +247,10 @@ fn the_forwarded_client_reaches_the_hook_only_through_a_trusted_proxy() {
     // Without trusted proxies the header is anybody's word, and ignored.
     let plain = whoami_server(ServerConfig::default());
     let addr = plain.local_addr();
-    assert_eq!(ping_from(addr, &[("X-Forwarded-For", "198.51.100.7")]), Err(-32001));
+    assert_eq!(
+        ping_from(addr, &[("X-Forwarded-For", "198.51.100.7")]),
+        Err(-32001)
+    );
     let page = Conn::open(addr)
         .request("GET", "/RPC2", &[("X-Forwarded-Host", "evil.example")], b"")
         .text();
