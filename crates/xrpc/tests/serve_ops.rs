@@ -63,7 +63,10 @@ fn sigterm_fails_the_health_check_through_the_drain_delay_then_exits_0() {
         ["--drain-delay", "1", "--shutdown-grace", "5"],
     );
     let addr = addr_of(&serve);
-    assert_eq!(Conn::open(addr).request("GET", "/healthz", &[], b"").status, 200);
+    assert_eq!(
+        Conn::open(addr).request("GET", "/healthz", &[], b"").status,
+        200
+    );
     let sent = Instant::now();
     assert!(terminate(&serve.child));
     assert!(test_support::wait::until(Duration::from_secs(1), || {
@@ -202,7 +205,9 @@ fn json_logs_are_one_object_per_line_with_the_forwarded_client() {
     ];
     let call = call_xml("add", &["<int>2</int>", "<int>3</int>"]);
     assert_eq!(
-        Conn::open(addr).request("POST", "/RPC2", &headers, &call).status,
+        Conn::open(addr)
+            .request("POST", "/RPC2", &headers, &call)
+            .status,
         200
     );
     let fault = call_xml("add", &["<string>x</string>"]);
@@ -215,11 +220,10 @@ fn json_logs_are_one_object_per_line_with_the_forwarded_client() {
         .iter()
         .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
         .collect();
-    assert!(objects.iter().all(|o| o["time"].is_string() && o["level"].is_string()));
-    let calls: Vec<&serde_json::Value> = objects
+    assert!(objects
         .iter()
-        .filter(|o| o["method"] == "add")
-        .collect();
+        .all(|o| o["time"].is_string() && o["level"].is_string()));
+    let calls: Vec<&serde_json::Value> = objects.iter().filter(|o| o["method"] == "add").collect();
     assert_eq!(calls.len(), 2, "{lines:#?}");
     for (o, outcome) in calls.iter().zip(["ok", "fault"]) {
         assert_eq!(o["peer"], "198.51.100.7", "{o}");

@@ -28,6 +28,7 @@ pub(crate) struct Routed;
 
 /// Why CGI variables do not describe a request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[allow(clippy::enum_variant_names)] // each names what is bad
 pub(crate) enum GatewayError {
     #[error("CONTENT_LENGTH `{0}` is not a length")]
     BadLength(String),

@@ -79,6 +79,7 @@ pub(crate) async fn read_netstring<R: AsyncBufRead + Unpin>(
 
 /// The header pairs of a block, checked as the spec asks: NUL-terminated pairs,
 /// `CONTENT_LENGTH` first, `SCGI` = `1` present, no name twice.
+#[allow(clippy::type_complexity)] // name and value pairs, borrowed from the block
 pub(crate) fn parse_headers(block: &[u8]) -> Result<Vec<(&[u8], &[u8])>, ScgiError> {
     let Some(body) = block.strip_suffix(b"\0") else {
         return Err(ScgiError::Malformed);
