@@ -210,7 +210,8 @@ fn serve_logs_its_absolute_root_and_documentation_page_and_calls_only_when_asked
         "{docs}"
     );
     let docs_url = url_in(&docs);
-    let url = format!("{}RPC2", url_in(&listening));
+    // The listening line gives the endpoint's URL, `/RPC2` included.
+    let url = url_in(&listening);
     assert_eq!(docs_url, url);
     assert_eq!(xrpc(&["call", &url, "add", "1", "2"]).stdout(), "3\n");
     let rest = quiet.stop();
@@ -220,7 +221,7 @@ fn serve_logs_its_absolute_root_and_documentation_page_and_calls_only_when_asked
     );
 
     let loud = Logged::start(&cwd, &["--access-log"]);
-    let url = format!("{}RPC2", url_in(&loud.line()));
+    let url = url_in(&loud.line());
     let _ = (loud.line(), loud.line());
     assert_eq!(xrpc(&["call", &url, "add", "1", "2"]).stdout(), "3\n");
     // Wait for the access line rather than sleeping.
