@@ -52,9 +52,22 @@ fn client(url: &str) -> Client {
         .unwrap()
 }
 
+/// The `add` calls an instance has answered, from its `/metrics`.
+fn served_adds(port: u16) -> u64 {
+    let text = test_support::http::Conn::open(([127, 0, 0, 1], port).into())
+        .request("GET", "/metrics", &[], b"")
+        .text();
+    text.lines()
+        .find_map(|l| l.strip_prefix(r#"xmlrpc_calls_total{method="add",outcome="ok"} "#))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
+}
+
 #[derive(Default)]
 struct Tally {
     calls: AtomicU64,
+    /// Calls through HAProxy (the rest went through nginx).
+    via_haproxy: AtomicU64,
     uploads: AtomicU64,
     failures: AtomicU64,
     errors: Mutex<Vec<String>>,
@@ -158,6 +171,9 @@ fn three_instances_restarted_one_by_one_behind_haproxy_and_nginx_lose_no_call() 
                 match client.call::<i64, _>("add", (i, c as i64)) {
                     Ok(n) if n == i + c as i64 => {
                         tally.calls.fetch_add(1, Ordering::Relaxed);
+                        if c % 2 == 0 {
+                            tally.via_haproxy.fetch_add(1, Ordering::Relaxed);
+                        }
                     }
                     other => tally.fail(format!("add via {url}: {other:?}")),
                 }
@@ -193,9 +209,12 @@ fn three_instances_restarted_one_by_one_behind_haproxy_and_nginx_lose_no_call() 
     // Each instance in turn: SIGTERM, its exit status, started again on its port.
     let mut statuses = Vec::new();
     let mut restarts = Vec::new();
+    let mut served = Vec::new();
     std::thread::sleep(Duration::from_secs(1));
     for i in 0..INSTANCES {
         let calls_before = tally.calls.load(Ordering::Relaxed);
+        // Both balancers spread the calls: this instance has answered its share.
+        served.push(served_adds(ports[i]));
         let stopped = Instant::now();
         assert!(terminate(&instances[i].child));
         let status = wait_exit(&mut instances[i].child, Duration::from_secs(40))
@@ -238,6 +257,7 @@ fn three_instances_restarted_one_by_one_behind_haproxy_and_nginx_lose_no_call() 
     let calls = tally.calls.load(Ordering::Relaxed);
     let uploads = tally.uploads.load(Ordering::Relaxed);
     let failures = tally.failures.load(Ordering::Relaxed);
+    let via_haproxy = tally.via_haproxy.load(Ordering::Relaxed);
     let restarts: Vec<String> = restarts
         .iter()
         .map(|(exit, back)| {
@@ -249,8 +269,9 @@ fn three_instances_restarted_one_by_one_behind_haproxy_and_nginx_lose_no_call() 
         })
         .collect();
     println!(
-        "rolling restart: {} clients, {calls} calls, {uploads} uploads of {} MiB, 1 resumed upload across instances, {failures} failures, exit statuses {statuses:?}, restarts [{}], {:.1} s",
+        "rolling restart: {} clients, {calls} calls ({via_haproxy} through HAProxy, {} through nginx; add calls each instance had answered before its SIGTERM, from its /metrics: {served:?}), {uploads} uploads of {} MiB, 1 resumed upload across instances, {failures} failures, exit statuses {statuses:?}, restarts [{}], {:.1} s",
         CALLERS + UPLOADERS,
+        calls - via_haproxy,
         UPLOAD >> 20,
         restarts.join("; "),
         began.elapsed().as_secs_f64()
@@ -258,6 +279,7 @@ fn three_instances_restarted_one_by_one_behind_haproxy_and_nginx_lose_no_call() 
     let errors = tally.errors.lock().unwrap().clone();
     assert_eq!(failures, 0, "failures: {errors:#?}");
     assert!(statuses.iter().all(|s| *s == Some(0)), "{statuses:?}");
+    assert!(served.iter().all(|&n| n > 0), "{served:?}");
     assert!(
         calls > 100 && uploads >= UPLOADERS as u64,
         "{calls} calls, {uploads} uploads"
