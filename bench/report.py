@@ -297,6 +297,10 @@ def main() -> int:
     codec = (args.dir / "codec.txt").read_text() if (args.dir / "codec.txt").exists() else ""
     profile_path = Path(__file__).resolve().parent / "profile.md"
     profile = profile_path.read_text() if profile_path.exists() else ""
+    # Measured apart from the load run (bench/metrics.sh's figures): included as it is.
+    metrics_path = Path(__file__).resolve().parent / "metrics.md"
+    if metrics_path.exists():
+        profile = profile.rstrip() + "\n\n" + metrics_path.read_text()
     # Measured apart from the load run (bench/transports.sh writes it): included as it is.
     transports_path = Path(__file__).resolve().parent / "transports.md"
     if transports_path.exists():

@@ -1,6 +1,6 @@
 //! Real applications the tests start, each from Debian's package, in a temp folder of its
 //! own, on loopback or a Unix socket there, waited on until it answers, and killed when
-//! dropped: supervisord, rTorrent, nginx and lighttpd. Each starter fails with the
+//! dropped: supervisord, rTorrent, nginx, lighttpd and HAProxy. Each starter fails with the
 //! application's own log when it does not come up.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -246,6 +246,25 @@ log.add_output = \"info\", \"main\"
 /// println!("http://127.0.0.1:{}/RPC2", nginx.port());
 /// ```
 pub fn nginx(dir: &Path, locations: &str) -> Result<App, String> {
+    nginx_with(dir, "", locations)
+}
+
+/// [`nginx`] with `http` (nginx configuration text: `upstream` blocks, say) in its `http`
+/// block, before the `server`.
+///
+/// # Errors
+/// As [`App::start`].
+///
+/// ```no_run
+/// let dir = test_support::temp_dir("nginx-doc");
+/// let nginx = test_support::apps::nginx_with(
+///     dir.path(),
+///     "upstream xrpc { server 127.0.0.1:8001; server 127.0.0.1:8002; }",
+///     "location / { proxy_pass http://xrpc; }",
+/// )
+/// .unwrap();
+/// ```
+pub fn nginx_with(dir: &Path, http: &str, locations: &str) -> Result<App, String> {
     let port = free_port();
     let log = dir.join("error.log");
     let d = dir.display();
@@ -263,6 +282,7 @@ http {{
     fastcgi_temp_path {d}/fastcgi;
     uwsgi_temp_path {d}/uwsgi;
     scgi_temp_path {d}/scgi;
+    {http}
     server {{
         listen 127.0.0.1:{port};
         {locations}
@@ -309,5 +329,56 @@ server.max-request-size = 1048576
     std::fs::write(&conf_path, conf).map_err(|e| e.to_string())?;
     let mut command = Command::new("lighttpd");
     command.arg("-D").arg("-f").arg(&conf_path);
+    App::start(command, Place::Port(port), dir, &log)
+}
+
+/// HAProxy (Debian's `haproxy`) in the foreground, listening on a free port of 127.0.0.1 and
+/// balancing round-robin over `backends` (ports of 127.0.0.1), each checked every 200 ms
+/// with `GET /healthz` (down after one failed check, up after one good one); a connection
+/// that fails is retried on another server. Timeouts suit long calls (5 minutes).
+///
+/// # Errors
+/// As [`App::start`].
+///
+/// ```no_run
+/// let dir = test_support::temp_dir("haproxy-doc");
+/// let haproxy = test_support::apps::haproxy(dir.path(), &[8001, 8002]).unwrap();
+/// println!("http://127.0.0.1:{}/RPC2", haproxy.port());
+/// ```
+pub fn haproxy(dir: &Path, backends: &[u16]) -> Result<App, String> {
+    let port = free_port();
+    let log = dir.join("stderr.log");
+    let servers: String = backends
+        .iter()
+        .enumerate()
+        .map(|(i, p)| format!("    server s{i} 127.0.0.1:{p} check\n"))
+        .collect();
+    let conf = format!(
+        "global
+    maxconn 1024
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 300s
+    timeout server 300s
+    timeout http-request 30s
+    retries 3
+    option redispatch 1
+    retry-on conn-failure
+frontend front
+    bind 127.0.0.1:{port}
+    option forwardfor
+    default_backend xrpc
+backend xrpc
+    balance roundrobin
+    option httpchk GET /healthz
+    http-check expect status 200
+    default-server inter 200ms fall 1 rise 1
+{servers}"
+    );
+    let conf_path = dir.join("haproxy.cfg");
+    std::fs::write(&conf_path, conf).map_err(|e| e.to_string())?;
+    let mut command = Command::new("haproxy");
+    command.arg("-db").arg("-f").arg(&conf_path);
     App::start(command, Place::Port(port), dir, &log)
 }

@@ -239,6 +239,26 @@ pub fn interrupt(child: &Child) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// Sends SIGTERM to `child`, as systemd, Kubernetes and supervisord stop a service;
+/// whether `kill` could.
+///
+/// ```
+/// use std::time::Duration;
+/// let mut child = std::process::Command::new("sleep").arg("10").spawn().unwrap();
+/// assert!(test_support::process::terminate(&child));
+/// let status = test_support::process::wait_exit(&mut child, Duration::from_secs(5)).unwrap();
+/// assert!(!status.success());
+/// ```
+pub fn terminate(child: &Child) -> bool {
+    Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 /// Stops `child` as a user would: SIGINT, then up to `grace` for it to exit, then SIGKILL.
 /// Its status when it exited on SIGINT within `grace`.
 ///

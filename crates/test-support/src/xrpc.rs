@@ -5,7 +5,7 @@ use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long `xrpc serve` may take to log where it listens.
@@ -22,6 +22,8 @@ pub struct Serve {
     pub url: String,
     /// The folder it serves.
     pub root: PathBuf,
+    /// Every line it has logged on stderr so far.
+    pub log: Arc<Mutex<Vec<String>>>,
     remove_root: bool,
 }
 
@@ -83,10 +85,24 @@ impl Serve {
         place: &str,
         args: impl IntoIterator<Item = A>,
     ) -> Serve {
-        let mut child = Command::new(exe)
+        let mut command = Command::new(exe);
+        command
             .args(["serve", flag, place, "--root"])
             .arg(root)
-            .args(args)
+            .args(args);
+        Self::spawn(command, root)
+    }
+
+    /// Starts `command` (an `xrpc serve` command line, perhaps behind a launcher that
+    /// passes it a socket) serving `root`, and waits until it logs its address.
+    ///
+    /// ```no_run
+    /// let mut command = std::process::Command::new("target/debug/xrpc");
+    /// command.args(["serve", "--bind", "127.0.0.1:0", "--root", "/tmp/files"]);
+    /// let serve = test_support::xrpc::Serve::spawn(command, "/tmp/files".as_ref());
+    /// ```
+    pub fn spawn(mut command: Command, root: &Path) -> Serve {
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -107,6 +123,7 @@ impl Serve {
             child,
             url: String::new(),
             root: root.to_owned(),
+            log: Arc::new(Mutex::new(Vec::new())),
             remove_root: false,
         };
         let deadline = Instant::now() + START;
@@ -114,18 +131,31 @@ impl Serve {
         let url = loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match lines.recv_timeout(left) {
-                Ok(line) => match listen_url(&line) {
-                    Some(url) => break url,
-                    None => seen.push(line),
-                },
+                Ok(line) => {
+                    let url = listen_url(&line);
+                    seen.push(line);
+                    if let Some(url) = url {
+                        break url;
+                    }
+                }
                 Err(_) => panic!(
                     "xrpc serve did not log its address within {START:?}:\n{}",
                     seen.join("\n")
                 ),
             }
         };
-        // The rest of the log is read and dropped.
-        std::thread::spawn(move || for _ in lines {});
+        // The rest of the log is kept, for tests that read it.
+        let log = Arc::clone(&serve.log);
+        if let Ok(mut kept) = log.lock() {
+            kept.append(&mut seen);
+        }
+        std::thread::spawn(move || {
+            for line in lines {
+                if let Ok(mut kept) = log.lock() {
+                    kept.push(line);
+                }
+            }
+        });
         serve.url = url;
         serve
     }

@@ -195,8 +195,10 @@
 //!   [`Streaming`](http::Streaming) settings.
 //! - [`server`] (`server`): [`Server`], its [`ServerConfig`](server::ServerConfig), where it
 //!   listens ([`Bind`](server::Bind): HTTP over TCP, TLS or a Unix socket, SCGI over TCP or a
-//!   Unix socket) and CGI ([`Server::serve_cgi`]), Basic auth, the documentation page, the
-//!   tower service.
+//!   Unix socket, or a socket systemd passed) and CGI ([`Server::serve_cgi`]), Basic auth,
+//!   the documentation page, the tower service; for operations `/metrics` (Prometheus),
+//!   `/healthz`, the drain on SIGTERM or Ctrl-C ([`shutdown_signal`](server::shutdown_signal))
+//!   and trusted proxies ([`TrustedProxy`](server::TrustedProxy)).
 //! - [`client`] (`client`): [`Client`], [`AsyncClient`], their builder, multicall; URLs
 //!   `http://`, `https://`, `unix:///socket`, `http+unix://%2Fsocket/path`, `scgi://host:port`
 //!   and `scgi:///socket`.
@@ -210,7 +212,7 @@
 //! | feature | default | what it adds | what it pulls in |
 //! |---|---|---|---|
 //! | *(none)* | | the codec, the data model and the serde mapping | quick-xml, serde, base64-simd, memchr, encoding_rs, tempfile |
-//! | `server` | yes | [`Server`], [`dispatch`] | tokio, hyper, hyper-util, tower-service, flate2, tracing |
+//! | `server` | yes | [`Server`], [`dispatch`] | tokio, hyper, hyper-util, tower-service, flate2, tracing, prometheus-client, listenfd |
 //! | `client` | yes | [`Client`], [`AsyncClient`] | tokio, hyper, hyper-util, tower-service, flate2 |
 //! | `tls` | yes | `https://` for the client, [`Server::tls`] | rustls (ring), hyper-rustls, tokio-rustls, rustls-native-certs |
 //! | `auth` | yes | [`Server::basic_auth`] with hashed passwords | argon2, sha-crypt, subtle |

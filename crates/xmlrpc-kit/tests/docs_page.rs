@@ -56,7 +56,12 @@ fn spawn() -> ServerHandle {
         .signature(["boolean"])
         .with_introspection()
         .with_multicall()
-        .config(ServerConfig::default().title("Docs page test"))
+        // The tests play a reverse proxy on loopback: its X-Forwarded-* headers count.
+        .config(
+            ServerConfig::default()
+                .title("Docs page test")
+                .trusted_proxies(["127.0.0.1".parse().unwrap()]),
+        )
         .spawn("127.0.0.1:0")
         .unwrap()
 }

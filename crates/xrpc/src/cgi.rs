@@ -29,10 +29,11 @@ The web server's user must be able to write the root folder.";
 
 /// Answers the one request this process was started for.
 pub(crate) fn run(args: &CgiArgs) -> Result<(), Error> {
-    let (server, _) = seed::server(&args.root).map_err(|source| ServeError::Io {
-        context: format!("cannot use {} as the server's folder", args.root.display()),
-        source,
-    })?;
+    let (server, _) = seed::server(&args.root, xmlrpc_kit::server::ServerConfig::default())
+        .map_err(|source| ServeError::Io {
+            context: format!("cannot use {} as the server's folder", args.root.display()),
+            source,
+        })?;
     let security = Security {
         tls: None,
         auth_file: args.auth_file.clone(),

@@ -9,7 +9,7 @@
 //! - `files`: `upload` and `download`, through the library's `files::FileClient`.
 //! - `gen`: `gen rust`, a typed `#[xmlrpc_kit::api]` trait from a server's introspection.
 //! - `bench`: a load generator for any XML-RPC server.
-//! - `serve`: the seed's service (`seed`), with TLS and auth (`secure`).
+//! - `serve`: the seed's service (`seed`), with TLS and auth (`secure`), its log (`log`).
 //! - `connection`: the server URL and connection options every client subcommand flattens.
 //! - `args`: `call`'s arguments (JSON and typed forms) and the options' value parsers.
 //! - `error`: what a subcommand can fail with.
@@ -26,6 +26,7 @@ mod error;
 mod files;
 mod gen;
 mod json;
+mod log;
 mod methods;
 mod multicall;
 mod secure;
@@ -55,7 +56,7 @@ enum Command {
     Encode,
     /// Serve the seed's methods (get_string, add, echo, image_put, image_get), the files.*
     /// service over --root (upload, download, list, stat, delete, read, write), with
-    /// introspection and multicall until Ctrl-C.
+    /// introspection and multicall until Ctrl-C or SIGTERM (which drain it).
     #[command(after_long_help = serve::SERVE_HELP)]
     Serve(serve::ServeArgs),
     /// Answer one call as a CGI program (the seed's methods, as `serve` offers them), for a

@@ -17,13 +17,14 @@ pub(crate) const GET_NAME: &str = "boy.jpg";
 const MAX_REQUEST: u64 = 64 << 30;
 
 /// The seed's server, keeping its files in `root` (made if missing), which the files.*
-/// service also serves; and that folder's absolute path.
-pub(crate) fn server(root: &Path) -> std::io::Result<(Server, PathBuf)> {
+/// service also serves, with `config`'s settings and the seed's limits; and that folder's
+/// absolute path.
+pub(crate) fn server(root: &Path, config: ServerConfig) -> std::io::Result<(Server, PathBuf)> {
     let files = FileService::new(root)?;
     let root: Arc<PathBuf> = Arc::new(files.root().to_owned());
     let put_root = Arc::clone(&root);
     let get_root = Arc::clone(&root);
-    let config = ServerConfig::default()
+    let config = config
         .max_body_size(MAX_REQUEST)
         .max_decompressed_size(MAX_REQUEST)
         .streaming(Streaming::default().spool_dir(files.spool_dir()));

@@ -1,19 +1,24 @@
 //! `xrpc serve`: its arguments, its log, and the run: bind first (TCP or a Unix socket,
 //! HTTP or SCGI), then make the root folder and the seed's server (`seed`), with TLS and
-//! authentication (`secure`), until Ctrl-C.
+//! authentication (`secure`), until Ctrl-C or SIGTERM, which drain it (the library's
+//! `shutdown_signal`).
 
 use crate::error::Error;
+use crate::log::LogFormat;
 use crate::secure::Security;
 use crate::seed;
 use std::path::PathBuf;
-use xmlrpc_kit::server::{Bind, Framing, LocalAddr, ServeError};
+use std::time::Duration;
+use xmlrpc_kit::server::{
+    shutdown_signal, Bind, Framing, LocalAddr, ServeError, ServerConfig, TrustedProxy,
+};
 
 /// `xrpc serve`'s arguments.
 #[derive(Debug, clap::Args)]
 pub(crate) struct ServeArgs {
-    /// Where to serve HTTP: HOST:PORT (port 0 picks a free port) or unix:/PATH, a Unix
+    /// Where to serve HTTP: HOST:PORT (port 0 picks a free port), unix:/PATH, a Unix
     /// socket (a stale socket file is replaced, any other file never; the file is removed
-    /// on exit).
+    /// on exit), or `systemd`: the socket systemd passed (socket activation, LISTEN_FDS).
     #[arg(long, default_value = "127.0.0.1:8888", value_name = "ADDR")]
     pub(crate) bind: String,
     /// Serve SCGI instead of HTTP, for a web server's scgi_pass (nginx) or rTorrent-style
@@ -42,17 +47,48 @@ pub(crate) struct ServeArgs {
     /// RUST_LOG=info,xmlrpc_kit::access=debug.
     #[arg(long)]
     pub(crate) access_log: bool,
+    /// The log's form on stderr: text, or json (one object per line: time, level, target,
+    /// message, and per call peer, user, method, micros, outcome).
+    #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
+    pub(crate) log_format: LogFormat,
+    /// Serve Prometheus metrics on GET /metrics (calls, faults and latency per method,
+    /// calls in flight, connections, bytes, refusals).
+    #[arg(long)]
+    pub(crate) metrics: bool,
+    /// A reverse proxy whose X-Forwarded-For / Forwarded name the client (for the log, the
+    /// metrics and authorisation): an address, a CIDR network, or `unix`; repeat for more.
+    #[arg(long = "trusted-proxy", value_name = "NET")]
+    pub(crate) trusted_proxies: Vec<TrustedProxy>,
+    /// On Ctrl-C or SIGTERM, fail /healthz and go on serving for this many seconds before
+    /// closing the listener, so a load balancer moves away first.
+    #[arg(long, value_name = "SECS", default_value = "0", value_parser = parse_secs)]
+    pub(crate) drain_delay: Duration,
+    /// Then give calls in progress (uploads included) this many seconds to finish.
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
+    pub(crate) shutdown_grace: Duration,
+}
+
+/// `--drain-delay 1.5`.
+fn parse_secs(text: &str) -> Result<Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+        .ok_or_else(|| format!("`{text}` is not a number of seconds"))
 }
 
 /// What `xrpc serve --help` says about its log.
 pub(crate) const SERVE_HELP: &str = "\
 Log: to stderr, at level info by default (start, stop, errors); RUST_LOG sets it as
 tracing's EnvFilter reads it, e.g. RUST_LOG=debug for everything, or
-RUST_LOG=info,xmlrpc_kit::access=debug (or --access-log) for one line per call.";
+RUST_LOG=info,xmlrpc_kit::access=debug (or --access-log) for one line per call;
+--log-format json writes one JSON object per line.
 
-/// Runs the seed's server until Ctrl-C.
+Stopping: Ctrl-C or SIGTERM fails GET /healthz (503), serves on for --drain-delay,
+closes the listener, lets calls finish within --shutdown-grace, and exits 0.";
+
+/// Runs the seed's server until Ctrl-C or SIGTERM.
 pub(crate) fn run(args: &ServeArgs) -> Result<(), Error> {
-    init_log(args.access_log);
+    crate::log::init(args.access_log, args.log_format);
     let security = Security {
         tls: args.tls_cert.clone().zip(args.tls_key.clone()),
         auth_file: args.auth_file.clone(),
@@ -94,52 +130,31 @@ async fn serve(args: &ServeArgs, security: &Security) -> Result<(), Error> {
         context: format!("cannot listen on {bind}"),
         source,
     })?;
-    let (server, root) = seed::server(&args.root).map_err(|source| ServeError::Io {
+    let config = ServerConfig::default()
+        .metrics(args.metrics)
+        .trusted_proxies(args.trusted_proxies.iter().copied())
+        .drain_delay(args.drain_delay)
+        .shutdown_grace(args.shutdown_grace);
+    let (server, root) = seed::server(&args.root, config).map_err(|source| ServeError::Io {
         context: format!("cannot use {} as the server's folder", args.root.display()),
         source,
     })?;
     let server = security.apply(server)?;
-    // Catch Ctrl-C before saying we listen: a SIGINT before the handler is registered
-    // would kill the process instead of stopping it cleanly.
-    #[cfg(unix)]
-    let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    // Catch the signals before saying we listen: a SIGINT or SIGTERM before the handlers
+    // are registered would kill the process instead of stopping it cleanly.
+    let stop = shutdown_signal()?;
     let local = listener.local_addr()?;
     let url = local.url(listener.framing(), security.tls.is_some());
-    tracing::info!("XML-RPC server listening on {url} (Ctrl-C stops it)");
+    tracing::info!("XML-RPC server listening on {url} (Ctrl-C or SIGTERM stops it)");
     tracing::info!("serving files from {}", root.display());
     if matches!(local, LocalAddr::Tcp(_)) && listener.framing() == Framing::Http {
         tracing::info!(
             "documentation page: {url} (open it in a browser; calls go to the same URL)"
         );
     }
-    server
-        .serve_with_shutdown(listener, async move {
-            #[cfg(unix)]
-            let interrupted = interrupt.recv().await.is_some();
-            #[cfg(not(unix))]
-            let interrupted = tokio::signal::ctrl_c().await.is_ok();
-            if interrupted {
-                tracing::info!("Ctrl-C: finishing calls in progress, then stopping");
-            }
-        })
-        .await?;
-    Ok(())
-}
-
-/// The log on stderr: RUST_LOG when set, else `info`; `--access-log` adds the per-call
-/// lines (target `xmlrpc_kit::access`, at debug).
-fn init_log(access_log: bool) {
-    let mut filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    if access_log {
-        if let Ok(directive) = "xmlrpc_kit::access=debug".parse() {
-            filter = filter.add_directive(directive);
-        }
+    if args.metrics && listener.framing() == Framing::Http {
+        tracing::info!("metrics: GET /metrics");
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_target(false)
-        .init();
+    server.serve_with_shutdown(listener, stop).await?;
+    Ok(())
 }

@@ -8,6 +8,7 @@ use super::ResponseBody;
 use crate::fault::Fault;
 use hyper::header::HeaderMap;
 use hyper::Response;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 /// Outcome of checking one request's credentials.
@@ -21,9 +22,46 @@ pub(crate) enum Verdict {
     Refused(Response<ResponseBody>),
 }
 
-/// The application's per-method authorisation: the user (when authentication is on) and
-/// the method's name in, allowed or not out.
-pub(crate) type Authorizer = Arc<dyn Fn(Option<&str>, &str) -> bool + Send + Sync>;
+/// The application's per-method authorisation: who calls what in, allowed or not out.
+pub(crate) type Authorizer = Arc<dyn Fn(&Caller<'_>) -> bool + Send + Sync>;
+
+/// Who calls which method, as the [`authorize_call`](super::Server::authorize_call) hook
+/// sees it: the authenticated user, the method's name, and the client's address (behind a
+/// [trusted proxy](super::ServerConfig::trusted_proxies), the one it forwards).
+///
+/// ```
+/// use xmlrpc_kit::server::Server;
+/// let server = Server::new()
+///     .method("admin.reset", || true)
+///     .authorize_call(|caller| {
+///         !caller.method().starts_with("admin.")
+///             || caller.client_ip().is_some_and(|ip| ip.is_loopback())
+///     });
+/// # let _ = server;
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Caller<'a> {
+    user: Option<&'a str>,
+    method: &'a str,
+    client: Option<IpAddr>,
+}
+
+impl<'a> Caller<'a> {
+    /// The user that authenticated, when [`basic_auth`](super::Server::basic_auth) is on.
+    pub fn user(&self) -> Option<&'a str> {
+        self.user
+    }
+
+    /// The method called.
+    pub fn method(&self) -> &'a str {
+        self.method
+    }
+
+    /// The client's address; `None` on a Unix socket with no trusted proxy in front.
+    pub fn client_ip(&self) -> Option<IpAddr> {
+        self.client
+    }
+}
 
 /// Who may call what: the server's authentication and authorisation, both optional.
 #[derive(Clone, Default)]
@@ -54,11 +92,20 @@ impl Access {
     }
 
     /// The check each method name goes through before it runs (multicall's calls too).
-    pub(crate) fn gate(&self, user: Option<&str>) -> Option<crate::dispatch::Gate> {
+    pub(crate) fn gate(
+        &self,
+        user: Option<&str>,
+        client: Option<IpAddr>,
+    ) -> Option<crate::dispatch::Gate> {
         let authorize = Arc::clone(self.authorize.as_ref()?);
         let user: Option<Arc<str>> = user.map(Arc::from);
         Some(Arc::new(move |method: &str| {
-            if authorize(user.as_deref(), method) {
+            let caller = Caller {
+                user: user.as_deref(),
+                method,
+                client,
+            };
+            if authorize(&caller) {
                 Ok(())
             } else {
                 Err(Fault::new(

@@ -35,6 +35,11 @@ pub struct ServerConfig {
     pub(crate) extensions: crate::codec::Extensions,
     pub(crate) fault_codes: crate::codec::FaultCodes,
     pub(crate) streaming: Streaming,
+    pub(crate) metrics: bool,
+    pub(crate) metrics_path: String,
+    pub(crate) health_path: Option<String>,
+    pub(crate) drain_delay: Duration,
+    pub(crate) trusted_proxies: Vec<super::TrustedProxy>,
     /// Set by `Server::basic_auth` / `Server::authorize` when the server starts, never here,
     /// so that replacing the configuration cannot drop them.
     pub(crate) access: super::access::Access,
@@ -63,6 +68,94 @@ impl ServerConfig {
     /// Default for [`call_timeout`](Self::call_timeout): none, a call may take as long as it
     /// needs (file transfers can be long); set one to bound handlers that may hang.
     pub const DEFAULT_CALL_TIMEOUT: Option<Duration> = None;
+
+    /// Default for [`metrics`](Self::metrics): off, no `/metrics` endpoint.
+    pub const DEFAULT_METRICS: bool = false;
+    /// Default for [`metrics_path`](Self::metrics_path): `/metrics`.
+    pub const DEFAULT_METRICS_PATH: &'static str = "/metrics";
+    /// Default for [`health_path`](Self::health_path): `/healthz`.
+    pub const DEFAULT_HEALTH_PATH: &'static str = "/healthz";
+    /// Default for [`drain_delay`](Self::drain_delay): none, stop accepting at once.
+    pub const DEFAULT_DRAIN_DELAY: Duration = Duration::ZERO;
+
+    /// Serves Prometheus metrics (text format 0.0.4) on GET [`metrics_path`](Self::metrics_path):
+    /// `xmlrpc_calls_total{method,outcome}`, `xmlrpc_faults_total{method,code}`,
+    /// `xmlrpc_call_duration_seconds{method}` (a histogram), `xmlrpc_calls_in_flight`,
+    /// `xmlrpc_connections_total`, `xmlrpc_connections_open`, `xmlrpc_received_bytes_total`,
+    /// `xmlrpc_sent_bytes_total` and `xmlrpc_refusals_total{reason}`. Names of methods the
+    /// server does not have count as `method="(unknown)"`. Behind
+    /// [`basic_auth`](super::Server::basic_auth) when that is on. Off by default.
+    ///
+    /// ```
+    /// let config = xmlrpc_kit::server::ServerConfig::default().metrics(true);
+    /// # let _ = config;
+    /// ```
+    pub fn metrics(mut self, enabled: bool) -> Self {
+        self.metrics = enabled;
+        self
+    }
+
+    /// Where [`metrics`](Self::metrics) are served.
+    ///
+    /// ```
+    /// let config = xmlrpc_kit::server::ServerConfig::default().metrics(true).metrics_path("/internal/metrics");
+    /// # let _ = config;
+    /// ```
+    pub fn metrics_path(mut self, path: impl Into<String>) -> Self {
+        self.metrics_path = path.into();
+        self
+    }
+
+    /// Where a load balancer checks the server's health: GET (or HEAD) answers 200 `ok`
+    /// while the server serves and 503 `draining` once it is stopping, without
+    /// authentication; `None` serves no health check.
+    ///
+    /// ```
+    /// let config = xmlrpc_kit::server::ServerConfig::default().health_path(Some("/health".to_owned()));
+    /// # let _ = config;
+    /// ```
+    pub fn health_path(mut self, path: Option<String>) -> Self {
+        self.health_path = path;
+        self
+    }
+
+    /// How long the server goes on accepting and serving, its health check failing, after
+    /// it is told to stop (Ctrl-C, SIGTERM, the shutdown future) and before it closes its
+    /// listener: time for a load balancer to see it drain and send new calls elsewhere.
+    /// Then calls in progress get [`shutdown_grace`](Self::shutdown_grace) to finish.
+    /// Meanwhile replies carry `Connection: close`, so kept-alive connections move away.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let config = xmlrpc_kit::server::ServerConfig::default().drain_delay(Duration::from_secs(2));
+    /// # let _ = config;
+    /// ```
+    pub fn drain_delay(mut self, delay: Duration) -> Self {
+        self.drain_delay = delay;
+        self
+    }
+
+    /// The reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client: when a
+    /// connection comes from one of them, the client is the last address in the header
+    /// that is not itself a trusted proxy; from any other peer the headers are ignored.
+    /// That address is the one the access log, the metrics, the
+    /// [`authorize_call`](super::Server::authorize_call) hook and the documentation page's
+    /// `X-Forwarded-Host` / `X-Forwarded-Proto` go by. None by default.
+    ///
+    /// ```
+    /// use xmlrpc_kit::server::{ServerConfig, TrustedProxy};
+    /// let config = ServerConfig::default()
+    ///     .trusted_proxies(["127.0.0.1".parse::<TrustedProxy>()?, "unix".parse()?]);
+    /// # let _ = config;
+    /// # Ok::<(), xmlrpc_kit::server::TrustedProxyError>(())
+    /// ```
+    pub fn trusted_proxies(
+        mut self,
+        proxies: impl IntoIterator<Item = super::TrustedProxy>,
+    ) -> Self {
+        self.trusted_proxies = proxies.into_iter().collect();
+        self
+    }
 
     /// How large requests are read: a body above the streaming threshold (or of unknown
     /// length) is parsed while it arrives, on a blocking thread, and its `<base64>` values
@@ -257,6 +350,11 @@ impl Default for ServerConfig {
             fault_codes: crate::codec::FaultCodes::Interop,
             // No files beyond the body limit unless asked for (see `streaming`).
             streaming: Streaming::default().max_spooled_size(0),
+            metrics: Self::DEFAULT_METRICS,
+            metrics_path: Self::DEFAULT_METRICS_PATH.to_owned(),
+            health_path: Some(Self::DEFAULT_HEALTH_PATH.to_owned()),
+            drain_delay: Self::DEFAULT_DRAIN_DELAY,
+            trusted_proxies: Vec::new(),
             access: super::access::Access::default(),
         }
     }

@@ -96,15 +96,21 @@ pub(crate) struct ConnIo<T> {
     state: Arc<ConnState>,
     timer: Pin<Box<Sleep>>,
     armed_for: Option<Instant>,
+    traffic: Option<super::metrics::Traffic>,
 }
 
 impl<T> ConnIo<T> {
-    pub(crate) fn new(inner: T, state: Arc<ConnState>) -> Self {
+    pub(crate) fn new(
+        inner: T,
+        state: Arc<ConnState>,
+        traffic: Option<super::metrics::Traffic>,
+    ) -> Self {
         ConnIo {
             inner,
             state,
             timer: Box::pin(tokio::time::sleep(Duration::ZERO)),
             armed_for: None,
+            traffic,
         }
     }
 }
@@ -118,8 +124,12 @@ impl<T: AsyncRead + Unpin> AsyncRead for ConnIo<T> {
         let before = buf.filled().len();
         match Pin::new(&mut self.inner).poll_read(cx, buf) {
             Poll::Ready(Ok(())) => {
-                if buf.filled().len() > before {
+                let read = buf.filled().len() - before;
+                if read > 0 {
                     self.state.bytes_arrived();
+                    if let Some(t) = &self.traffic {
+                        t.received(read);
+                    }
                 }
                 Poll::Ready(Ok(()))
             }
@@ -144,13 +154,23 @@ impl<T: AsyncRead + Unpin> AsyncRead for ConnIo<T> {
     }
 }
 
+impl<T> ConnIo<T> {
+    fn count_sent(&self, written: &Poll<io::Result<usize>>) {
+        if let (Some(t), Poll::Ready(Ok(n))) = (&self.traffic, written) {
+            t.sent(*n);
+        }
+    }
+}
+
 impl<T: AsyncWrite + Unpin> AsyncWrite for ConnIo<T> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
+        let written = Pin::new(&mut self.inner).poll_write(cx, buf);
+        self.count_sent(&written);
+        written
     }
 
     fn poll_write_vectored(
@@ -158,7 +178,9 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for ConnIo<T> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+        let written = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        self.count_sent(&written);
+        written
     }
 
     fn is_write_vectored(&self) -> bool {

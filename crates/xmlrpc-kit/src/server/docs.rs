@@ -24,8 +24,17 @@ pub(crate) struct Endpoint {
 /// (`X-Forwarded-Proto` / `X-Forwarded-Host` from a reverse proxy first, then the request
 /// line's absolute form, the `Host` header, and the connection itself), and the path it
 /// asked for. Only a well-formed host is taken; anything else falls back to the next source.
-pub(crate) fn request_url(uri: &Uri, headers: &HeaderMap, endpoint: Option<&Endpoint>) -> String {
+/// The `X-Forwarded-*` headers count only when `forwarded` (the peer is a trusted proxy).
+pub(crate) fn request_url(
+    uri: &Uri,
+    headers: &HeaderMap,
+    endpoint: Option<&Endpoint>,
+    forwarded: bool,
+) -> String {
     let first = |name: &str| {
+        if !forwarded {
+            return None;
+        }
         headers
             .get(name)
             .and_then(|v| v.to_str().ok())
@@ -850,12 +859,12 @@ mod tests {
         let uri: Uri = "/RPC2".parse().unwrap();
         let mut headers = HeaderMap::new();
         assert_eq!(
-            request_url(&uri, &headers, Some(&endpoint)),
+            request_url(&uri, &headers, Some(&endpoint), true),
             "https://127.0.0.1:9/RPC2"
         );
         headers.insert(header::HOST, "example.org:8443".parse().unwrap());
         assert_eq!(
-            request_url(&uri, &headers, Some(&endpoint)),
+            request_url(&uri, &headers, Some(&endpoint), true),
             "https://example.org:8443/RPC2"
         );
         headers.insert("x-forwarded-proto", "http".parse().unwrap());
@@ -864,13 +873,21 @@ mod tests {
             "rpc.example.org, inner".parse().unwrap(),
         );
         assert_eq!(
-            request_url(&uri, &headers, None),
+            request_url(&uri, &headers, None, true),
             "http://rpc.example.org/RPC2"
+        );
+        // From a peer that is not a trusted proxy, the headers are not believed.
+        assert_eq!(
+            request_url(&uri, &headers, None, false),
+            "http://example.org:8443/RPC2"
         );
         // A malformed host is not taken.
         let mut headers = HeaderMap::new();
         headers.insert(header::HOST, "a\"b<c".parse().unwrap());
-        assert_eq!(request_url(&uri, &headers, None), "http://localhost/RPC2");
+        assert_eq!(
+            request_url(&uri, &headers, None, true),
+            "http://localhost/RPC2"
+        );
         for good in ["h", "h:1", "1.2.3.4:80", "[::1]", "[::1]:8080", "a-b.c_d"] {
             assert!(is_authority(good), "{good}");
         }

@@ -1,7 +1,8 @@
 //! Where a server listens and in which framing: [`Bind`] names it (TCP or a Unix socket;
 //! HTTP or SCGI), [`Listener`] is it bound. A Unix socket's file is made with the mode asked
 //! for, a stale one left by a dead server is replaced, anything that is not a socket is never
-//! removed, and the file goes when the listener does.
+//! removed, and the file goes when the listener does. `systemd` takes the socket a service
+//! manager passed already listening (socket activation: `LISTEN_FDS`, `LISTEN_PID`, fd 3).
 
 use std::fmt;
 use std::io;
@@ -38,6 +39,8 @@ pub enum Framing {
 /// | `unix:/run/app.sock`, `unix:///run/app.sock` | a Unix socket | HTTP |
 /// | `scgi://127.0.0.1:5000` | TCP | SCGI |
 /// | `scgi:///run/app.sock`, `scgi+unix:/run/app.sock` | a Unix socket | SCGI |
+/// | `systemd` | the socket systemd passed (fd 3, `LISTEN_FDS`), TCP or Unix | HTTP |
+/// | `scgi://systemd` | the same | SCGI |
 ///
 /// ```
 /// use xmlrpc_kit::server::Bind;
@@ -60,6 +63,7 @@ pub struct Bind {
 enum Place {
     Tcp(String),
     Unix(PathBuf),
+    Systemd,
 }
 
 /// A bind address that cannot be used, and why.
@@ -97,6 +101,25 @@ impl Bind {
     pub fn unix(path: impl Into<PathBuf>) -> Bind {
         Bind {
             place: Place::Unix(path.into()),
+            framing: Framing::Http,
+            mode: None,
+        }
+    }
+
+    /// HTTP on the first socket the service manager passed already listening (systemd's
+    /// socket activation: `LISTEN_PID` is this process, `LISTEN_FDS` at least 1, the socket
+    /// at fd 3), TCP or a Unix socket. The environment variables are removed when it is
+    /// taken, so a child process does not take it too.
+    ///
+    /// ```
+    /// use xmlrpc_kit::server::Bind;
+    /// assert_eq!(Bind::systemd().to_string(), "systemd");
+    /// assert_eq!("systemd".parse::<Bind>()?, Bind::systemd());
+    /// # Ok::<(), xmlrpc_kit::server::BindError>(())
+    /// ```
+    pub fn systemd() -> Bind {
+        Bind {
+            place: Place::Systemd,
             framing: Framing::Http,
             mode: None,
         }
@@ -145,7 +168,7 @@ impl Bind {
     pub fn socket_path(&self) -> Option<&Path> {
         match &self.place {
             Place::Unix(path) => Some(path),
-            Place::Tcp(_) => None,
+            Place::Tcp(_) | Place::Systemd => None,
         }
     }
 
@@ -153,7 +176,8 @@ impl Bind {
     ///
     /// # Errors
     /// The address is in use or cannot be bound, a live server holds the socket, or the path
-    /// is taken by something that is not a socket.
+    /// is taken by something that is not a socket; for [`Bind::systemd`], no socket was
+    /// passed, or it is not a listening stream socket.
     ///
     /// ```no_run
     /// # async fn example() -> std::io::Result<()> {
@@ -164,6 +188,7 @@ impl Bind {
     pub async fn listen(&self) -> io::Result<Listener> {
         let socket = match &self.place {
             Place::Tcp(addr) => Socket::Tcp(TcpListener::bind(addr.as_str()).await?),
+            Place::Systemd => inherited()?,
             #[cfg(unix)]
             Place::Unix(path) => {
                 let (listener, file) = bind_unix(path, self.mode)?;
@@ -194,6 +219,8 @@ impl fmt::Display for Bind {
             (Place::Tcp(addr), Framing::Scgi) => write!(f, "scgi://{addr}"),
             (Place::Unix(path), Framing::Http) => write!(f, "unix:{}", path.display()),
             (Place::Unix(path), Framing::Scgi) => write!(f, "scgi://{}", path.display()),
+            (Place::Systemd, Framing::Http) => f.write_str("systemd"),
+            (Place::Systemd, Framing::Scgi) => f.write_str("scgi://systemd"),
         }
     }
 }
@@ -223,6 +250,12 @@ impl FromStr for Bind {
                 Ok(rest.to_owned())
             }
         };
+        if text == "systemd" {
+            return Ok(Bind::systemd());
+        }
+        if text == "scgi://systemd" {
+            return Ok(Bind::systemd().scgi());
+        }
         if let Some(rest) = text.strip_prefix("scgi+unix:") {
             return Ok(Bind::unix(path(rest)?).scgi());
         }
@@ -434,6 +467,39 @@ impl From<UnixListener> for Listener {
     }
 }
 
+/// The first socket passed by socket activation, made non-blocking for tokio.
+fn inherited() -> io::Result<Socket> {
+    let mut fds = listenfd::ListenFd::from_env();
+    if fds.len() == 0 {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            "no socket was passed (LISTEN_FDS is unset or 0, or LISTEN_PID is another process)",
+        ));
+    }
+    if fds.len() > 1 {
+        tracing::warn!(
+            "{} sockets were passed; serving the first (fd 3) only",
+            fds.len()
+        );
+    }
+    if let Ok(Some(listener)) = fds.take_tcp_listener(0) {
+        listener.set_nonblocking(true)?;
+        return Ok(Socket::Tcp(TcpListener::from_std(listener)?));
+    }
+    #[cfg(unix)]
+    if let Some(listener) = fds.take_unix_listener(0)? {
+        listener.set_nonblocking(true)?;
+        return Ok(Socket::Unix {
+            listener: UnixListener::from_std(listener)?,
+            _file: None,
+        });
+    }
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "the passed socket (fd 3) is not a TCP or Unix stream socket",
+    ))
+}
+
 /// A connection just accepted.
 pub(crate) enum Accepted {
     Tcp(TcpStream, SocketAddr),
@@ -526,6 +592,8 @@ mod tests {
             ),
             ("scgi:///run/a.sock", "scgi:///run/a.sock", Framing::Scgi),
             ("scgi+unix:/run/a.sock", "scgi:///run/a.sock", Framing::Scgi),
+            ("systemd", "systemd", Framing::Http),
+            ("scgi://systemd", "scgi://systemd", Framing::Scgi),
         ] {
             let bind: Bind = text.parse().unwrap();
             assert_eq!(bind.to_string(), shown, "{text}");

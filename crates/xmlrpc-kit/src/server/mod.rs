@@ -1,8 +1,10 @@
 //! The server: [`Server`] registers methods and serves them on a multi-threaded tokio
 //! runtime, over HTTP/1.1 with keep-alive (TCP, TLS, Unix sockets), SCGI (TCP, Unix sockets)
 //! or CGI (one call per process). `serve_with_shutdown(listener, shutdown)` is the core;
-//! `serve(addr)` (blocking, until Ctrl-C), `run(addr)` and `spawn(addr)` wrap it, taking any
-//! [`Bind`] form (`127.0.0.1:8888`, `unix:/run/app.sock`, `scgi://127.0.0.1:5000`);
+//! `serve(addr)` (blocking, until Ctrl-C or SIGTERM: [`shutdown_signal`]), `run(addr)` and
+//! `spawn(addr)` wrap it, taking any [`Bind`] form (`127.0.0.1:8888`, `unix:/run/app.sock`,
+//! `scgi://127.0.0.1:5000`, `systemd`); a stop drains: the health check (`/healthz`) fails,
+//! the listener closes after [`ServerConfig::drain_delay`], calls finish within the grace;
 //! [`Server::serve_cgi`] answers one CGI request; [`Server::into_service`] gives a tower
 //! `Service` to mount elsewhere.
 
@@ -13,8 +15,10 @@ mod cgi;
 mod config;
 mod conn;
 mod docs;
+mod forwarded;
 mod gateway;
 mod listen;
+mod metrics;
 mod scgi;
 mod service;
 mod stream;
@@ -22,9 +26,11 @@ mod stream;
 mod tls;
 
 pub use crate::http::OutgoingBody;
+pub use access::Caller;
 #[cfg(feature = "auth")]
 pub use auth::{AuthError, BasicAuth};
 pub use config::ServerConfig;
+pub use forwarded::{TrustedProxy, TrustedProxyError};
 pub use listen::{Bind, BindError, Framing, IntoBind, Listener, LocalAddr};
 pub use service::{ResponseBody, XmlRpcService};
 #[cfg(feature = "tls")]
@@ -189,6 +195,27 @@ impl Server {
     pub fn authorize<F>(mut self, allow: F) -> Self
     where
         F: Fn(Option<&str>, &str) -> bool + Send + Sync + 'static,
+    {
+        self.access.authorize = Some(Arc::new(move |caller: &Caller<'_>| {
+            allow(caller.user(), caller.method())
+        }));
+        self
+    }
+
+    /// Decides per call whether the caller may call a method, as
+    /// [`authorize`](Self::authorize) does, from a [`Caller`]: the user, the method, and the
+    /// client's address (behind a [trusted proxy](ServerConfig::trusted_proxies), the
+    /// forwarded one). The last of `authorize` and `authorize_call` set is the one used.
+    ///
+    /// ```
+    /// let server = xmlrpc_kit::server::Server::new()
+    ///     .method("read", || 1)
+    ///     .authorize_call(|caller| caller.client_ip().is_some_and(|ip| ip.is_loopback()));
+    /// # let _ = server;
+    /// ```
+    pub fn authorize_call<F>(mut self, allow: F) -> Self
+    where
+        F: Fn(&Caller<'_>) -> bool + Send + Sync + 'static,
     {
         self.access.authorize = Some(Arc::new(allow));
         self
@@ -422,29 +449,17 @@ impl Server {
             .listen()
             .await
             .map_err(io_error(format!("cannot listen on {bind}")))?;
-        // Catch Ctrl-C before saying we listen: `ctrl_c()` registers only when first polled,
-        // and a SIGINT before that would kill the process instead of stopping it cleanly.
-        #[cfg(unix)]
-        let mut interrupt =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-                .map_err(io_error("cannot listen for Ctrl-C"))?;
+        // Catch the signals before saying we listen: a SIGINT or SIGTERM before the handlers
+        // are registered would kill the process instead of stopping it cleanly.
+        let stop = shutdown_signal()?;
         if let Ok(local) = listener.local_addr() {
             let url = local.url(listener.framing(), self.tls.is_some());
-            tracing::info!("XML-RPC server listening on {url} (Ctrl-C stops it)");
+            tracing::info!("XML-RPC server listening on {url} (Ctrl-C or SIGTERM stops it)");
         }
-        self.serve_with_shutdown(listener, async move {
-            #[cfg(unix)]
-            let interrupted = interrupt.recv().await.is_some();
-            #[cfg(not(unix))]
-            let interrupted = tokio::signal::ctrl_c().await.is_ok();
-            if interrupted {
-                tracing::info!("Ctrl-C: finishing calls in progress, then stopping");
-            }
-        })
-        .await
+        self.serve_with_shutdown(listener, stop).await
     }
 
-    /// Binds `addr` and serves until Ctrl-C on a new multi-threaded runtime: the seed's
+    /// Binds `addr` and serves until Ctrl-C or SIGTERM on a new multi-threaded runtime: the seed's
     /// `serve_forever`. Blocks the calling thread.
     ///
     /// ```no_run
@@ -619,6 +634,49 @@ impl Drop for ServerHandle {
     }
 }
 
+/// The signals that stop a server the way a service manager asks: Ctrl-C (SIGINT) and
+/// SIGTERM (systemd, Kubernetes, supervisord), registered now, so that one arriving
+/// before the future is first polled still drains the server rather than killing the
+/// process. The future completes on the first of them, having logged which; pass it to
+/// [`Server::serve_with_shutdown`] ([`Server::run`] and [`Server::serve`] do).
+///
+/// # Errors
+/// The signal handlers cannot be installed.
+///
+/// ```no_run
+/// # async fn example() -> Result<(), xmlrpc_kit::server::ServeError> {
+/// use xmlrpc_kit::server::{shutdown_signal, Bind, Server};
+/// let listener = Bind::tcp("127.0.0.1:8888").listen().await.unwrap();
+/// let stop = shutdown_signal()?;
+/// Server::new().method("ping", || true).serve_with_shutdown(listener, stop).await
+/// # }
+/// ```
+pub fn shutdown_signal() -> Result<impl Future<Output = ()> + Send + 'static, ServeError> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut interrupt =
+            signal(SignalKind::interrupt()).map_err(io_error("cannot listen for Ctrl-C"))?;
+        let mut terminate =
+            signal(SignalKind::terminate()).map_err(io_error("cannot listen for SIGTERM"))?;
+        Ok(async move {
+            let name = tokio::select! {
+                _ = interrupt.recv() => "Ctrl-C",
+                _ = terminate.recv() => "SIGTERM",
+            };
+            tracing::info!("{name}: draining (finishing calls in progress), then stopping");
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                tracing::info!("Ctrl-C: draining (finishing calls in progress), then stopping");
+            }
+        })
+    }
+}
+
 /// TLS is served over TCP with HTTP only.
 fn check_tls(tls: &stream::Acceptor, listener: &Listener) -> Result<(), ServeError> {
     if tls.is_some() && !(listener.is_tcp() && listener.framing() == Framing::Http) {
@@ -644,6 +702,20 @@ async fn accept_loop(
     // SCGI connections (one request each) hold a clone; all gone means all done.
     let (scgi_running, mut scgi_done) = tokio::sync::mpsc::channel::<()>(1);
     let framing = listener.framing();
+    // Told to stop: fail the health check at once, go on serving for the drain delay (a load
+    // balancer sees the check fail and sends new calls elsewhere), then stop accepting.
+    let drain_delay = shared.config.drain_delay;
+    let draining = Arc::clone(&shared);
+    let shutdown = async move {
+        shutdown.await;
+        draining
+            .draining
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        if !drain_delay.is_zero() {
+            tracing::info!("health check failing; accepting for {drain_delay:?} more");
+            tokio::time::sleep(drain_delay).await;
+        }
+    };
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let permit = tokio::select! {
@@ -668,6 +740,10 @@ async fn accept_loop(
         shared
             .accepted
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let open = shared
+            .metrics
+            .as_ref()
+            .map(metrics::Metrics::connection_opened);
         let (peer, local) = match &accepted {
             Accepted::Tcp(stream, peer) => (Some(*peer), stream.local_addr().ok()),
             #[cfg(unix)]
@@ -682,7 +758,7 @@ async fn accept_loop(
                     Ok(stream) => scgi::serve_connection(shared, stream, peer).await,
                     Err(e) => tracing::debug!("SCGI connection lost at once: {e}"),
                 }
-                drop((permit, running));
+                drop((permit, running, open));
             });
             continue;
         }
@@ -701,11 +777,12 @@ async fn accept_loop(
         };
         let watcher = graceful.watcher();
         let tls = tls.clone();
+        let traffic = shared.metrics.as_ref().map(metrics::Metrics::traffic);
         tokio::spawn(async move {
             // The TLS handshake (if any) runs here, off the accept loop, within its timeout.
             match stream::accept(&tls, accepted, handshake_timeout).await {
                 Ok(stream) => {
-                    let io = TokioIo::new(ConnIo::new(stream, conn));
+                    let io = TokioIo::new(ConnIo::new(stream, conn, traffic));
                     let connection = hyper::server::conn::http1::Builder::new()
                         .keep_alive(true)
                         // No `pipeline_flush`: with it hyper buffers a streamed body
@@ -718,7 +795,7 @@ async fn accept_loop(
                 }
                 Err(e) => tracing::debug!("TLS handshake with {} failed: {e}", service::Peer(peer)),
             }
-            drop(permit);
+            drop((permit, open));
         });
     }
     drop(listener);
@@ -752,6 +829,17 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
         let shared = Arc::clone(&self.shared);
         let conn = Arc::clone(&self.conn);
         let peer = self.peer;
-        Box::pin(async move { Ok(service::handle(shared, request, peer, Some(&conn)).await) })
+        Box::pin(async move {
+            let mut response =
+                service::handle(Arc::clone(&shared), request, peer, Some(&conn)).await;
+            if shared.is_draining() {
+                // Stopping: the client (or proxy) should take its next call elsewhere.
+                response.headers_mut().insert(
+                    hyper::header::CONNECTION,
+                    hyper::header::HeaderValue::from_static("close"),
+                );
+            }
+            Ok(response)
+        })
     }
 }

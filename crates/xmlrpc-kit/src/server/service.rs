@@ -7,6 +7,8 @@ use super::access::Verdict;
 use super::config::ServerConfig;
 use super::conn::ConnState;
 use super::docs;
+use super::forwarded;
+use super::metrics::{self, Metrics, Refusal};
 use crate::codec::{self, Envelope, Reader};
 use crate::dispatch::{Gate, Invocation, Params, Registry};
 use crate::fault::Fault;
@@ -33,16 +35,36 @@ pub(crate) struct Shared {
     docs_page: OnceLock<docs::Page>,
     /// Connections accepted since the server started.
     pub(crate) accepted: std::sync::atomic::AtomicU64,
+    /// Prometheus metrics, when the configuration asks for them.
+    pub(crate) metrics: Option<Metrics>,
+    /// Set once the server is told to stop: the health check fails from then on.
+    pub(crate) draining: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {
     pub(crate) fn new(registry: Registry, config: ServerConfig) -> Arc<Self> {
+        let metrics = config
+            .metrics
+            .then(|| Metrics::new(registry.method_names()));
         Arc::new(Shared {
             registry: Arc::new(registry),
             config,
             docs_page: OnceLock::new(),
             accepted: std::sync::atomic::AtomicU64::new(0),
+            metrics,
+            draining: std::sync::atomic::AtomicBool::new(false),
         })
+    }
+
+    /// Whether the server is stopping (its health check fails).
+    pub(crate) fn is_draining(&self) -> bool {
+        self.draining.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn refused(&self, why: Refusal) {
+        if let Some(m) = &self.metrics {
+            m.refused(why);
+        }
     }
 }
 
@@ -103,15 +125,53 @@ where
         .extensions()
         .get::<super::gateway::Routed>()
         .is_some();
-    if !routed && !config.paths.iter().any(|p| p == request.uri().path()) {
+    let path = request.uri().path();
+    let reads = matches!(*request.method(), Method::GET | Method::HEAD);
+    if !routed && reads && config.health_path.as_deref() == Some(path) {
+        // For load balancers: no authentication, nothing read.
+        return if shared.is_draining() {
+            plain(StatusCode::SERVICE_UNAVAILABLE, "draining\n")
+        } else {
+            plain(StatusCode::OK, "ok\n")
+        };
+    }
+    let is_metrics = !routed && shared.metrics.is_some() && path == config.metrics_path;
+    if !routed && !is_metrics && !config.paths.iter().any(|p| p == path) {
+        shared.refused(Refusal::NotFound);
         return plain(StatusCode::NOT_FOUND, "no XML-RPC endpoint here\n");
     }
+    // The client: the peer, or the one a trusted proxy forwards for.
+    let trusted_peer = forwarded::client_addr(&config.trusted_proxies, peer, request.headers());
+    let forwarded = trusted_peer != peer;
+    let peer = trusted_peer;
     // Authentication comes before anything else is read (see auth.rs).
     let user = match config.access.authenticate(request.headers()).await {
         Verdict::Open => None,
         Verdict::User(user) => Some(user),
-        Verdict::Refused(response) => return response,
+        Verdict::Refused(response) => {
+            shared.refused(Refusal::Unauthenticated);
+            return response;
+        }
     };
+    if is_metrics {
+        if let (true, Some(m)) = (reads, &shared.metrics) {
+            let mut response = Response::new(ResponseBody::from(Bytes::from(m.render())));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(metrics::CONTENT_TYPE),
+            );
+            return response;
+        }
+        shared.refused(Refusal::MethodNotAllowed);
+        let mut response = plain(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "metrics are read with GET\n",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return response;
+    }
     match *request.method() {
         Method::POST => {}
         Method::GET | Method::HEAD if config.docs_page => {
@@ -122,6 +182,7 @@ where
                 request.uri(),
                 request.headers(),
                 request.extensions().get::<docs::Endpoint>(),
+                forwarded || is_trusted_peer(config, peer),
             );
             let mut response = Response::new(ResponseBody::from(Bytes::from(page.render(&url))));
             let headers = response.headers_mut();
@@ -137,6 +198,7 @@ where
             return response;
         }
         _ => {
+            shared.refused(Refusal::MethodNotAllowed);
             let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "XML-RPC calls are POSTed\n");
             let allow = if config.docs_page {
                 "POST, GET, HEAD"
@@ -151,6 +213,7 @@ where
     }
 
     let started = Instant::now();
+    let _call = shared.metrics.as_ref().map(Metrics::call_started);
     let headers = request.headers();
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -169,7 +232,9 @@ where
                 .any(|coding| coding.trim().split(';').next() == Some("gzip"))
         });
 
-    let gate = config.access.gate(user.as_deref());
+    let gate = config
+        .access
+        .gate(user.as_deref(), peer.map(|addr| addr.ip()));
     let started_call = if declared.is_none_or(|n| n > config.streaming.threshold) {
         start_streamed_call(&shared, request.into_body(), declared, encoding, gate).await
     } else {
@@ -188,7 +253,8 @@ where
     let (method_name, invocation) = match started_call {
         Ok(started) => started,
         Err(e) => {
-            tracing::debug!(target: "xmlrpc_kit::access", peer = %Peer(peer), status = status_for(&e).as_u16(), error = %e, "refused");
+            shared.refused(refusal_for(&e));
+            tracing::debug!(target: "xmlrpc_kit::access", peer = %Peer(peer), user = user.as_deref().unwrap_or("-"), outcome = "refused", status = status_for(&e).as_u16(), error = %e, "refused");
             return plain(status_for(&e), &format!("{e}\n"));
         }
     };
@@ -204,18 +270,24 @@ where
                 ))
             }),
     };
+    let done = Done {
+        shared: &shared,
+        peer,
+        user: user.as_deref(),
+        started,
+    };
     let xml = match reply {
         Ok(value) if !value.is_plain() => {
             // Files in the reply: streamed, with the length known in advance (not gzipped).
             let parts = value.wrap(RESPONSE_HEAD, RESPONSE_TAIL).into_parts();
             match parts {
                 Ok(parts) => {
-                    log_call(peer, &method_name, started, None);
+                    done.call(&method_name, None);
                     return xml_stream_response(parts);
                 }
                 Err(e) => {
                     let fault = Fault::new(Fault::INTERNAL_ERROR, e.to_string());
-                    log_call(peer, &method_name, started, Some(&fault));
+                    done.call(&method_name, Some(&fault));
                     fault_body(&fault)
                 }
             }
@@ -225,11 +297,11 @@ where
             out.extend_from_slice(RESPONSE_HEAD);
             out.extend_from_slice(&value.xml);
             out.extend_from_slice(RESPONSE_TAIL);
-            log_call(peer, &method_name, started, None);
+            done.call(&method_name, None);
             out
         }
         Err(fault) => {
-            log_call(peer, &method_name, started, Some(&fault));
+            done.call(&method_name, Some(&fault));
             fault_body(&config.fault_codes.apply(fault, &method_name))
         }
     };
@@ -415,21 +487,58 @@ pub(crate) struct Peer(pub(crate) Option<SocketAddr>);
 impl std::fmt::Display for Peer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.0 {
+            // A forwarded address has no port (see forwarded.rs).
+            Some(addr) if addr.port() == 0 => write!(f, "{}", addr.ip()),
             Some(addr) => write!(f, "{addr}"),
             None => f.write_str("-"),
         }
     }
 }
 
-fn log_call(peer: Option<SocketAddr>, method: &str, started: Instant, fault: Option<&Fault>) {
-    let micros = started.elapsed().as_micros() as u64;
-    let method = if method.is_empty() { "-" } else { method };
-    match fault {
-        None => {
-            tracing::debug!(target: "xmlrpc_kit::access", peer = %Peer(peer), method, micros, "ok")
+fn refusal_for(e: &BodyError) -> Refusal {
+    match e {
+        BodyError::TooLarge(_) | BodyError::InflatesTooLarge(_) => Refusal::TooLarge,
+        BodyError::Timeout(_) => Refusal::Timeout,
+        BodyError::UnsupportedEncoding(_) => Refusal::Encoding,
+        BodyError::Read(_) | BodyError::BadGzip(_) => Refusal::BadBody,
+    }
+}
+
+/// Whether the connection's peer is a trusted proxy (whose `X-Forwarded-*` count).
+fn is_trusted_peer(config: &ServerConfig, peer: Option<SocketAddr>) -> bool {
+    match peer {
+        Some(addr) => config.trusted_proxies.iter().any(|t| t.contains(addr.ip())),
+        None => config.trusted_proxies.contains(&super::TrustedProxy::Unix),
+    }
+}
+
+/// What a finished call is recorded with: the access log line and the metrics.
+struct Done<'a> {
+    shared: &'a Shared,
+    peer: Option<SocketAddr>,
+    user: Option<&'a str>,
+    started: Instant,
+}
+
+impl Done<'_> {
+    fn call(&self, method: &str, fault: Option<&Fault>) {
+        let elapsed = self.started.elapsed();
+        if let Some(m) = &self.shared.metrics {
+            m.call(method, elapsed, fault.map(|f| f.code));
+            if fault.is_some_and(|f| f.code == Fault::NOT_AUTHORIZED) {
+                m.refused(Refusal::NotAuthorized);
+            }
         }
-        Some(f) => {
-            tracing::debug!(target: "xmlrpc_kit::access", peer = %Peer(peer), method, micros, fault = f.code, "fault: {}", f.string)
+        let micros = elapsed.as_micros() as u64;
+        let method = if method.is_empty() { "-" } else { method };
+        let (peer, user) = (Peer(self.peer), self.user.unwrap_or("-"));
+        match fault {
+            None => {
+                tracing::debug!(target: "xmlrpc_kit::access", peer = %peer, user, method, micros, outcome = "ok", "ok")
+            }
+            Some(f) => {
+                tracing::debug!(target: "xmlrpc_kit::access", peer = %peer, user, method, micros, outcome = "fault", fault = f.code, "fault: {}", f.string)
+            }
         }
     }
 }
