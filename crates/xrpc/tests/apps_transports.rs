@@ -5,26 +5,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::Run;
 use serde::Deserialize;
-use std::process::Command;
 use std::time::Duration;
 use test_support::apps::{self, Place};
 use test_support::peer;
-use xmlrpc_kit::{Client, Value};
 
-const XRPC: &str = env!("CARGO_BIN_EXE_xrpc");
-
-/// `xrpc ARGS…`: exit code, stdout, stderr.
-fn xrpc(args: &[&str]) -> (i32, String, String) {
-    let mut command = Command::new(XRPC);
-    command.args(args);
-    let out = test_support::process::run(command, Duration::from_secs(30)).unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+fn xrpc(args: &[&str]) -> Run {
+    common::xrpc_run(args, Duration::from_secs(30))
 }
+use xmlrpc_kit::{Client, Value};
 
 #[derive(Debug, Deserialize)]
 struct State {
@@ -60,11 +52,17 @@ fn check_supervisord(url: &str, cli_url: &str) {
     assert_eq!(fault.code, 10, "{fault:?}");
     assert!(fault.string.contains("BAD_NAME"), "{fault:?}");
 
-    let (code, out, err) = xrpc(&["call", cli_url, "supervisor.getState"]);
-    assert_eq!(code, 0, "{err}");
+    let Run {
+        code,
+        stdout: out,
+        stderr: err,
+    } = xrpc(&["call", cli_url, "supervisor.getState"]);
+    assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("\"statename\": \"RUNNING\""), "{out}");
-    let (code, _, err) = xrpc(&["call", cli_url, "supervisor.startProcess", "nosuch"]);
-    assert_eq!(code, 3, "a fault exits 3: {err}");
+    let Run {
+        code, stderr: err, ..
+    } = xrpc(&["call", cli_url, "supervisor.startProcess", "nosuch"]);
+    assert_eq!(code, Some(3), "a fault exits 3: {err}");
     assert!(err.contains("BAD_NAME"), "{err}");
 }
 
@@ -97,12 +95,14 @@ fn supervisord_on_its_unix_socket_with_and_without_a_password() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("401"), "{err}");
-    let (code, _, err) = xrpc(&[
+    let Run {
+        code, stderr: err, ..
+    } = xrpc(&[
         "call",
         &format!("unix://{}", auth_sock.display()),
         "supervisor.getState",
     ]);
-    assert_ne!(code, 0);
+    assert_ne!(code, Some(0));
     assert!(err.contains("401"), "{err}");
 }
 
@@ -134,17 +134,25 @@ fn check_rtorrent(url: &str) {
     let fault = err.fault().expect("a fault");
     assert_eq!(fault.code, -506, "{fault:?}");
 
-    let (code, out, err) = xrpc(&["call", url, "system.client_version"]);
-    assert_eq!(code, 0, "{err}");
+    let Run {
+        code,
+        stdout: out,
+        stderr: err,
+    } = xrpc(&["call", url, "system.client_version"]);
+    assert_eq!(code, Some(0), "{err}");
     assert_eq!(out.trim(), format!("\"{version}\""));
-    let (code, out, _) = xrpc(&["call", url, "system.time_usec"]);
-    assert_eq!(code, 0);
+    let Run {
+        code, stdout: out, ..
+    } = xrpc(&["call", url, "system.time_usec"]);
+    assert_eq!(code, Some(0));
     assert!(
         out.trim().parse::<i64>().unwrap() > 1_700_000_000_000_000,
         "{out}"
     );
-    let (code, _, err) = xrpc(&["call", url, "system.no_such_method"]);
-    assert_eq!(code, 3, "{err}");
+    let Run {
+        code, stderr: err, ..
+    } = xrpc(&["call", url, "system.no_such_method"]);
+    assert_eq!(code, Some(3), "{err}");
     assert!(err.contains("-506"), "{err}");
 }
 

@@ -6,11 +6,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::Run;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 use test_support::apps;
 use test_support::peer;
+
+fn xrpc(args: &[&str]) -> Run {
+    common::xrpc_run(args, Duration::from_secs(120))
+}
 use test_support::xrpc::Serve;
 
 const XRPC: &str = env!("CARGO_BIN_EXE_xrpc");
@@ -18,18 +25,6 @@ const XRPC: &str = env!("CARGO_BIN_EXE_xrpc");
 /// `xrpc serve <flag> <place>` in a fresh root inside `dir`.
 fn serve(dir: &Path, flag: &str, place: &str) -> Serve {
     Serve::start_at(XRPC, &dir.join("files"), flag, place, [] as [&str; 0])
-}
-
-/// `xrpc ARGS…` to its end: exit code, stdout, stderr.
-fn xrpc(args: &[&str]) -> (i32, String, String) {
-    let mut command = Command::new(XRPC);
-    command.args(args);
-    let out = test_support::process::run(command, Duration::from_secs(120)).unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 /// Python's `ServerProxy`, over TCP (`http://…`) or a Unix socket (`unix:PATH`), the way
@@ -90,8 +85,12 @@ fn python_serverproxy_over_a_unix_socket_to_xrpc_serve() {
             .len(),
         256 * 4000
     );
-    let (code, out, err) = xrpc(&["call", &server.url, "add", "8", "8"]);
-    assert_eq!((code, out.trim()), (0, "16"), "{err}");
+    let Run {
+        code,
+        stdout: out,
+        stderr: err,
+    } = xrpc(&["call", &server.url, "add", "8", "8"]);
+    assert_eq!((code, out.trim()), (Some(0), "16"), "{err}");
     drop(server);
     assert!(
         !sock.exists(),
@@ -150,12 +149,22 @@ fn nginx_in_front_with_scgi_pass_and_with_proxy_pass_to_a_unix_socket() {
         (format!("http://127.0.0.1:{port}/unix/RPC2"), &unix),
     ] {
         assert_eq!(python(&front), "ok\n", "{front}");
-        let (code, out, err) = xrpc(&["call", &front, "add", "20", "22"]);
-        assert_eq!((code, out.trim()), (0, "42"), "{front}: {err}");
-        let (code, _, err) = xrpc(&["call", &front, "no_such_method"]);
-        assert_eq!(code, 3, "{front}: {err}");
-        let (code, out, err) = xrpc(&["upload", &front, big.to_str().unwrap(), "big.bin"]);
-        assert_eq!(code, 0, "{front}: {err}");
+        let Run {
+            code,
+            stdout: out,
+            stderr: err,
+        } = xrpc(&["call", &front, "add", "20", "22"]);
+        assert_eq!((code, out.trim()), (Some(0), "42"), "{front}: {err}");
+        let Run {
+            code, stderr: err, ..
+        } = xrpc(&["call", &front, "no_such_method"]);
+        assert_eq!(code, Some(3), "{front}: {err}");
+        let Run {
+            code,
+            stdout: out,
+            stderr: err,
+        } = xrpc(&["upload", &front, big.to_str().unwrap(), "big.bin"]);
+        assert_eq!(code, Some(0), "{front}: {err}");
         assert!(out.contains(&format!("sha256 {want} verified")), "{out}");
         assert_eq!(
             test_support::data::sha256_file(&serve.root.join("big.bin")),
@@ -192,8 +201,12 @@ fn lighttpd_runs_xrpc_cgi_for_python() {
         std::fs::read(root.join("get_girl.jpg")).unwrap().len(),
         256 * 4000
     );
-    let (code, out, err) = xrpc(&["call", &url, "add", "1", "2"]);
-    assert_eq!((code, out.trim()), (0, "3"), "{err}");
+    let Run {
+        code,
+        stdout: out,
+        stderr: err,
+    } = xrpc(&["call", &url, "add", "1", "2"]);
+    assert_eq!((code, out.trim()), (Some(0), "3"), "{err}");
     // The documentation page, by GET, through CGI too.
     let page = test_support::process::python(
         "import sys, urllib.request\nprint(urllib.request.urlopen(sys.argv[1]).read().decode())",

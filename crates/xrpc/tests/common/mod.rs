@@ -4,6 +4,15 @@
 #![allow(dead_code, unused_imports)]
 
 pub(crate) use test_support::process::python_in as python;
+pub(crate) use test_support::process::Run;
+
+/// `xrpc ARGS…` (the binary under test) with nothing on stdin, run to its end within
+/// `limit`: its exit code, stdout and stderr.
+pub(crate) fn xrpc_run(args: &[&str], limit: std::time::Duration) -> Run {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xrpc"));
+    command.args(args);
+    test_support::process::run_text(command, b"", limit)
+}
 
 /// A running `xrpc serve` of the binary under test in a fresh root folder, stopped with
 /// Ctrl-C (SIGINT) when dropped ([`test_support::xrpc::Serve`], which has the fields).
