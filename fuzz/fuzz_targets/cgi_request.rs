@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 use xmlrpc_kit::server::{Server, ServerConfig, XmlRpcService};
 use xmlrpc_kit::Value;
+use xmlrpc_kit_fuzz::runtime;
 
 fn service() -> &'static XmlRpcService {
     static SERVICE: OnceLock<XmlRpcService> = OnceLock::new();
@@ -24,18 +25,6 @@ fn service() -> &'static XmlRpcService {
                     .body_read_timeout(Duration::from_millis(200)),
             )
             .into_service()
-            .unwrap()
-    })
-}
-
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .max_blocking_threads(2)
-            .enable_all()
-            .build()
             .unwrap()
     })
 }
@@ -66,7 +55,10 @@ fuzz_target!(|data: &[u8]| {
         )
         .await
     });
-    assert!(matches!(written, Ok(Ok(()))), "the answer was not written: {written:?}");
+    assert!(
+        matches!(written, Ok(Ok(()))),
+        "the answer was not written: {written:?}"
+    );
     assert!(
         output.starts_with(b"Status: "),
         "not a CGI answer: {:?}",

@@ -21,6 +21,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use xmlrpc_kit::codec;
 use xmlrpc_kit::server::{BasicAuth, Server, ServerConfig, XmlRpcService};
 use xmlrpc_kit::Value;
+use xmlrpc_kit_fuzz::runtime;
 
 /// `openssl passwd -5 -salt 'rounds=1000$fuzz' secret`: few rounds, so a check is quick.
 const HASH: &str = "$5$rounds=1000$fuzz$fjTKr0k.Bi4eU6o5QkRxG3CWf7yrVbycS7yPGz7Vua1";
@@ -56,18 +57,6 @@ fn services() -> &'static (XmlRpcService, XmlRpcService) {
             .into_service()
             .unwrap();
         (open, guarded)
-    })
-}
-
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .max_blocking_threads(2)
-            .enable_all()
-            .build()
-            .unwrap()
     })
 }
 

@@ -11,22 +11,11 @@ use std::sync::OnceLock;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use xmlrpc_kit::{AsyncClient, Value};
+use xmlrpc_kit_fuzz::runtime;
 
 struct Peer {
     listener: tokio::net::TcpListener,
     client: AsyncClient,
-}
-
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .max_blocking_threads(2)
-            .enable_all()
-            .build()
-            .unwrap()
-    })
 }
 
 fn peer() -> &'static Peer {

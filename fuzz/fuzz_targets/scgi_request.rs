@@ -15,6 +15,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use xmlrpc_kit::server::{Server, ServerConfig, XmlRpcService};
 use xmlrpc_kit::Value;
+use xmlrpc_kit_fuzz::runtime;
 
 fn service() -> &'static XmlRpcService {
     static SERVICE: OnceLock<XmlRpcService> = OnceLock::new();
@@ -32,18 +33,6 @@ fn service() -> &'static XmlRpcService {
                     .body_read_timeout(Duration::from_millis(200)),
             )
             .into_service()
-            .unwrap()
-    })
-}
-
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .max_blocking_threads(2)
-            .enable_all()
-            .build()
             .unwrap()
     })
 }
@@ -80,8 +69,9 @@ fuzz_target!(|data: &[u8]| {
         };
         let reader = async move {
             let mut output = Vec::new();
-            let _ = tokio::time::timeout(Duration::from_secs(5), from_server.read_to_end(&mut output))
-                .await;
+            let _ =
+                tokio::time::timeout(Duration::from_secs(5), from_server.read_to_end(&mut output))
+                    .await;
             output
         };
         let ((), output) = tokio::join!(writer, reader);

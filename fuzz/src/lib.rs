@@ -1,5 +1,6 @@
-//! Helpers shared by the fuzz targets: value comparison that treats NaN as equal to NaN, and
-//! re-encoding of whatever the reader produced.
+//! Helpers shared by the fuzz targets: value comparison that treats NaN as equal to NaN,
+//! re-encoding of whatever the reader produced, and the one tokio runtime the targets that
+//! drive the server or the client run on.
 
 use xmlrpc_kit::codec::{self, MethodCall, MethodResponse};
 use xmlrpc_kit::{Error, Value};
@@ -85,4 +86,18 @@ pub fn encode_response(response: &MethodResponse) -> Result<Vec<u8>, Error> {
 /// Shows a document in an assertion message.
 pub fn show(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The tokio runtime of the targets that drive the server or the client (one worker, two
+/// blocking threads: the streaming reader runs on one), made on first use.
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .max_blocking_threads(2)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime for the fuzz targets")
+    })
 }
