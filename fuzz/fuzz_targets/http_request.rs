@@ -17,7 +17,6 @@ use libfuzzer_sys::fuzz_target;
 use std::io::Write;
 use std::sync::OnceLock;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use xmlrpc_kit::codec;
 use xmlrpc_kit::server::{BasicAuth, Server, ServerConfig, XmlRpcService};
 use xmlrpc_kit::Value;
@@ -96,8 +95,7 @@ fn request(shape: u8, rest: &[u8]) -> Vec<u8> {
 
 /// Serves one connection carrying `input`, and returns what the server wrote.
 async fn exchange(service: XmlRpcService, input: Vec<u8>) -> Vec<u8> {
-    let (client, server) = tokio::io::duplex(1 << 16);
-    let served = tokio::spawn(async move {
+    xmlrpc_kit_fuzz::exchange(input, |server| async move {
         let service = hyper::service::service_fn(move |request| {
             let mut service = service.clone();
             async move { tower_service::Service::call(&mut service, request).await }
@@ -106,25 +104,8 @@ async fn exchange(service: XmlRpcService, input: Vec<u8>) -> Vec<u8> {
             .keep_alive(true)
             .serve_connection(hyper_util::rt::TokioIo::new(server), service)
             .await;
-    });
-    let (mut from_server, mut to_server) = tokio::io::split(client);
-    // Writing and reading at once: a server that answers early must not deadlock us.
-    let writer = async move {
-        let _ = to_server.write_all(&input).await;
-        let _ = to_server.shutdown().await;
-    };
-    let reader = async move {
-        let mut output = Vec::new();
-        let _ = tokio::time::timeout(Duration::from_secs(5), from_server.read_to_end(&mut output))
-            .await;
-        output
-    };
-    let ((), output) = tokio::join!(writer, reader);
-    // Wait until the connection task is gone: what it holds is freed before the next input
-    // (LeakSanitizer counts it as a leak otherwise).
-    served.abort();
-    let _ = served.await;
-    output
+    })
+    .await
 }
 
 /// The first response's body, by its Content-Length.

@@ -12,7 +12,6 @@
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use xmlrpc_kit::server::{Server, ServerConfig, XmlRpcService};
 use xmlrpc_kit::Value;
 use xmlrpc_kit_fuzz::runtime;
@@ -59,26 +58,9 @@ fn connection(data: &[u8]) -> Vec<u8> {
 
 fuzz_target!(|data: &[u8]| {
     let input = connection(data);
-    let output = runtime().block_on(async move {
-        let (client, server) = tokio::io::duplex(1 << 16);
-        let served = tokio::spawn(async move { service().serve_scgi(server).await });
-        let (mut from_server, mut to_server) = tokio::io::split(client);
-        let writer = async move {
-            let _ = to_server.write_all(&input).await;
-            let _ = to_server.shutdown().await;
-        };
-        let reader = async move {
-            let mut output = Vec::new();
-            let _ =
-                tokio::time::timeout(Duration::from_secs(5), from_server.read_to_end(&mut output))
-                    .await;
-            output
-        };
-        let ((), output) = tokio::join!(writer, reader);
-        served.abort();
-        let _ = served.await;
-        output
-    });
+    let output = runtime().block_on(xmlrpc_kit_fuzz::exchange(input, |server| async move {
+        service().serve_scgi(server).await
+    }));
     assert!(
         output.is_empty() || output.starts_with(b"Status: "),
         "not a CGI-style answer: {:?}",
