@@ -40,6 +40,10 @@ impl Fault {
     /// -32001: the server's authorisation hook refused the call (an implementation-defined
     /// server error, in the range -32000..-32099 the interop spec leaves for them).
     pub const NOT_AUTHORIZED: i32 = -32001;
+    /// -32002: a server limit refused the call: the client's call rate, the calls or time
+    /// one request may take (multicall's calls count one by one), or a full pool of
+    /// blocking calls. Trying again later may succeed.
+    pub const OVER_LIMIT: i32 = -32002;
 
     /// A fault with the given code and message.
     ///

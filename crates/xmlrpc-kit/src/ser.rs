@@ -391,7 +391,7 @@ impl<'w, W: Write + ?Sized> ser::Serializer for ValueSerializer<'w, W> {
     }
     fn serialize_f64(mut self, v: f64) -> Result<(), Error> {
         let mut text = String::with_capacity(24);
-        format_double(v, &mut text);
+        format_double(v, &mut text)?;
         self.scalar(b"<value><double>", text.as_bytes(), b"</double></value>")
     }
     fn serialize_char(mut self, v: char) -> Result<(), Error> {

@@ -350,26 +350,54 @@ fn a_long_call_is_not_idle() {
 }
 
 #[test]
-fn connections_beyond_the_limit_wait() {
+fn a_new_client_takes_the_slot_of_an_idle_connection() {
     let server = spawn(ServerConfig::default().max_connections(2));
     let addr = server.local_addr();
     let mut first = Conn::open(addr);
     let mut second = Conn::open(addr);
     first.post(&call_xml("add", &["<int>1</int>", "<int>1</int>"]));
+    std::thread::sleep(Duration::from_millis(20));
     second.post(&call_xml("add", &["<int>1</int>", "<int>1</int>"]));
-    let waiting = std::thread::spawn(move || {
-        let started = Instant::now();
-        let r = Conn::open(addr).post(&call_xml("add", &["<int>1</int>", "<int>2</int>"]));
-        (started.elapsed(), result::<i32>(&r.body))
-    });
-    std::thread::sleep(Duration::from_millis(500));
-    drop(first);
-    let (waited, answer) = waiting.join().unwrap();
-    assert_eq!(answer, Ok(3));
+    // Both slots are taken by idle connections: the one idle longest makes room at once.
+    let started = Instant::now();
+    let r = Conn::open(addr).post(&call_xml("add", &["<int>1</int>", "<int>2</int>"]));
+    assert_eq!(result::<i32>(&r.body), Ok(3));
     assert!(
-        waited >= Duration::from_millis(400),
-        "the third client did not wait: {waited:?}"
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
     );
+    assert!(
+        first.closes_within(Duration::from_secs(2)),
+        "the oldest idle connection stayed"
+    );
+    let r = second.post(&call_xml("add", &["<int>2</int>", "<int>2</int>"]));
+    assert_eq!(result::<i32>(&r.body), Ok(4));
+}
+
+#[test]
+fn connections_beyond_the_limit_wait_while_all_are_busy() {
+    let server = spawn(ServerConfig::default().max_connections(2));
+    let addr = server.local_addr();
+    let busy: Vec<_> = (0..2)
+        .map(|_| {
+            std::thread::spawn(move || {
+                Conn::open(addr).post(&call_xml("sleep_async", &["<int>700</int>"]))
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    let r = Conn::open(addr).post(&call_xml("add", &["<int>1</int>", "<int>2</int>"]));
+    let waited = started.elapsed();
+    assert_eq!(result::<i32>(&r.body), Ok(3));
+    assert!(
+        waited >= Duration::from_millis(300),
+        "the third client did not wait for a busy slot: {waited:?}"
+    );
+    for call in busy {
+        assert_eq!(result::<u64>(&call.join().unwrap().body), Ok(700));
+    }
 }
 
 #[test]

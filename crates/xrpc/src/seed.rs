@@ -6,15 +6,17 @@ use std::sync::Arc;
 use xmlrpc_kit::files::FileService;
 use xmlrpc_kit::http::Streaming;
 use xmlrpc_kit::server::{Server, ServerConfig};
-use xmlrpc_kit::{Binary, Fault, Value};
+use xmlrpc_kit::{Blob, Fault, Value};
 
 /// The file `image_put` writes, inside the root folder.
 pub(crate) const PUT_NAME: &str = "get_girl.jpg";
 /// The file `image_get` reads, inside the root folder.
 pub(crate) const GET_NAME: &str = "boy.jpg";
 
-/// The largest request `xrpc serve` accepts: an upload of up to 48 GiB (as base64).
-const MAX_REQUEST: u64 = 64 << 30;
+/// The most file bytes one request may carry to `xrpc serve` (decoded from its base64
+/// values into spool files as the body arrives): 48 GiB. What a request holds in memory
+/// besides stays within the server's default body limits (64 MiB, inflated or not).
+const MAX_SPOOLED: u64 = 48 << 30;
 
 /// The seed's server, keeping its files in `root` (made if missing), which the files.*
 /// service also serves, with `config`'s settings and the seed's limits; and that folder's
@@ -24,10 +26,11 @@ pub(crate) fn server(root: &Path, config: ServerConfig) -> std::io::Result<(Serv
     let root: Arc<PathBuf> = Arc::new(files.root().to_owned());
     let put_root = Arc::clone(&root);
     let get_root = Arc::clone(&root);
-    let config = config
-        .max_body_size(MAX_REQUEST)
-        .max_decompressed_size(MAX_REQUEST)
-        .streaming(Streaming::default().spool_dir(files.spool_dir()));
+    let config = config.streaming(
+        Streaming::default()
+            .spool_dir(files.spool_dir())
+            .max_spooled_size(MAX_SPOOLED),
+    );
     let server = files.mount(Server::new().config(config));
     let server = server
         .method("get_string", |s: String| format!("get string:{s}"))
@@ -39,7 +42,7 @@ pub(crate) fn server(root: &Path, config: ServerConfig) -> std::io::Result<(Serv
         .signature(["double", "double", "double"])
         .method("echo", |v: Value| v)
         .help("Returns its one argument unchanged.")
-        .blocking_method("image_put", move |data: Binary| image_put(&put_root, &data))
+        .blocking_method("image_put", move |data: Blob| image_put(&put_root, data))
         .help(format!(
             "Stores the given bytes as {PUT_NAME} in the server's folder; returns true."
         ))
@@ -54,28 +57,27 @@ pub(crate) fn server(root: &Path, config: ServerConfig) -> std::io::Result<(Serv
     Ok((server, root.to_path_buf()))
 }
 
-fn image_put(root: &Path, data: &Binary) -> Result<bool, Fault> {
-    let target = root.join(PUT_NAME);
-    let partial = root.join(format!(".{PUT_NAME}.partial"));
-    std::fs::write(&partial, data.as_slice())
-        .and_then(|()| std::fs::rename(&partial, &target))
+/// Stores the upload: a large one arrives as a spool file in the root's spool folder and is
+/// renamed into place, a small one is written; the file appears complete or not at all.
+fn image_put(root: &Path, data: Blob) -> Result<bool, Fault> {
+    data.persist(root.join(PUT_NAME))
         .map_err(|e| Fault::new(1, format!("cannot write {PUT_NAME}: {e}")))?;
     Ok(true)
 }
 
-fn image_get(root: &Path) -> Result<Binary, Fault> {
-    std::fs::read(root.join(GET_NAME))
-        .map(Binary::from)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Fault::new(
-                1,
-                format!(
-                    "{GET_NAME} is not in the server's folder {}: put it there first",
-                    root.display()
-                ),
+/// The file, sent from disk as the reply streams (a client that reads slowly holds no
+/// copy of it in the server's memory).
+fn image_get(root: &Path) -> Result<Blob, Fault> {
+    Blob::from_file(root.join(GET_NAME)).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Fault::new(
+            1,
+            format!(
+                "{GET_NAME} is not in the server's folder {}: put it there first",
+                root.display()
             ),
-            _ => Fault::new(1, format!("cannot read {GET_NAME}: {e}")),
-        })
+        ),
+        _ => Fault::new(1, format!("cannot read {GET_NAME}: {e}")),
+    })
 }
 
 /// `x + y` as Python computes it for XML-RPC's types.

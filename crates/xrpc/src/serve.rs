@@ -10,7 +10,7 @@ use crate::seed;
 use std::path::PathBuf;
 use std::time::Duration;
 use xmlrpc_kit::server::{
-    shutdown_signal, Bind, Framing, LocalAddr, ServeError, ServerConfig, TrustedProxy,
+    shutdown_signal, Bind, Framing, LocalAddr, RateLimit, ServeError, ServerConfig, TrustedProxy,
 };
 
 /// `xrpc serve`'s arguments.
@@ -66,6 +66,16 @@ pub(crate) struct ServeArgs {
     /// Then give calls in progress (uploads included) this many seconds to finish.
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
     pub(crate) shutdown_grace: Duration,
+    /// Calls per second each client (its user, or else its address) may make, each call
+    /// inside a multicall counted; over it, 429 with Retry-After. No limit without it.
+    #[arg(long, value_name = "N")]
+    pub(crate) rate_limit: Option<u32>,
+    /// A call still running after this many seconds gets fault -32603 at the deadline.
+    #[arg(long, value_name = "SECS", value_parser = parse_secs)]
+    pub(crate) call_timeout: Option<Duration>,
+    /// Connections one client address may hold open at once.
+    #[arg(long, value_name = "N", default_value_t = ServerConfig::DEFAULT_MAX_CONNECTIONS_PER_ADDRESS)]
+    pub(crate) max_connections_per_address: usize,
 }
 
 /// `--drain-delay 1.5`.
@@ -134,7 +144,13 @@ async fn serve(args: &ServeArgs, security: &Security) -> Result<(), Error> {
         .metrics(args.metrics)
         .trusted_proxies(args.trusted_proxies.iter().copied())
         .drain_delay(args.drain_delay)
-        .shutdown_grace(args.shutdown_grace);
+        .shutdown_grace(args.shutdown_grace)
+        .rate_limit(
+            args.rate_limit
+                .map(|n| RateLimit::per_second(n).burst(n.saturating_mul(2))),
+        )
+        .call_timeout(args.call_timeout)
+        .max_connections_per_address(args.max_connections_per_address);
     let (server, root) = seed::server(&args.root, config).map_err(|source| ServeError::Io {
         context: format!("cannot use {} as the server's folder", args.root.display()),
         source,

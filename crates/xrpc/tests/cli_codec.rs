@@ -163,7 +163,6 @@ fn encode_then_decode_gives_back_the_same_json() {
                 0, 2147483647, -2147483648, 2147483648_i64, -9223372036854775808_i64,
                 true, false, "", "tab\tnewline\ncr\r<&>\"'", "ünïcødé 𝄞",
                 1.0, -0.0, 0.1, 1e200, 2.5e-30, 1e-7,
-                {"double": "nan"}, {"double": "inf"}, {"double": "-inf"},
                 {"base64": ""}, {"base64": "AAECAwQF/w=="},
                 {"dateTime": "20261125T10:11:12"},
                 {"z": 1, "a": [null, []], "m": {}},

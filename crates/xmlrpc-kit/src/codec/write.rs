@@ -59,19 +59,20 @@ pub(crate) fn write_escaped<W: Write + ?Sized>(out: &mut W, text: &str) -> Resul
     out.write_all(&bytes[start..]).map_err(Error::from)
 }
 
-/// Writes a double as its shortest round-trip decimal, never with an exponent (the
-/// specification allows none), with `.0` on whole numbers as Python writes them.
-/// NaN and the infinities, which XML-RPC cannot express, are written as Python does.
-pub(crate) fn format_double(v: f64, out: &mut String) {
+/// Writes a finite double as its shortest round-trip decimal, never with an exponent (the
+/// specification allows none), with `.0` on whole numbers as Python writes them. NaN and
+/// the infinities, which XML-RPC cannot express, are refused: the caller gets an error
+/// naming the value, and nothing is written.
+pub(crate) fn format_double(v: f64, out: &mut String) -> Result<(), Error> {
     use std::fmt::Write as _;
-    if v.is_nan() {
-        out.push_str("nan");
-    } else if v.is_infinite() {
-        out.push_str(if v > 0.0 { "inf" } else { "-inf" });
-    } else {
-        let _ = write!(out, "{v}");
-        if v.fract() == 0.0 {
-            out.push_str(".0");
-        }
+    if !v.is_finite() {
+        return Err(Error::message(format!(
+            "the double {v} cannot be sent: XML-RPC has no NaN or infinite doubles"
+        )));
     }
+    let _ = write!(out, "{v}");
+    if v.fract() == 0.0 {
+        out.push_str(".0");
+    }
+    Ok(())
 }

@@ -6,6 +6,7 @@
 #![allow(private_interfaces)]
 
 use super::params::Params;
+use super::pool::BlockingPool;
 use crate::codec;
 use crate::codec::segments::Encoded;
 use crate::error::Category;
@@ -15,6 +16,7 @@ use serde::Serialize;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 /// The encoded `<value>` of a successful call (with any file-backed blobs it streams), or
@@ -31,8 +33,11 @@ pub(crate) enum Invocation {
 }
 
 /// A method with its argument types erased, as the registry stores it.
+/// The work of one blocking call, run on the registry's [`BlockingPool`].
+pub(crate) type BlockingJob = Box<dyn FnOnce() -> Reply + Send>;
+
 pub(crate) trait ErasedMethod: Send + Sync {
-    fn invoke(&self, params: Params<'_, '_>) -> Invocation;
+    fn invoke(&self, params: Params<'_, '_>, pool: &Arc<BlockingPool>) -> Invocation;
 }
 
 /// Marker for handlers that return a value (`T: Serialize`).
@@ -168,9 +173,9 @@ pub trait AsyncHandler<Args, M>: Send + Sync + 'static {
             share state through an `Arc`"
 )]
 pub trait BlockingHandler<Args, M>: Send + Sync + 'static {
-    /// Decodes the arguments and starts the call on the blocking pool.
+    /// Decodes the arguments and returns the work to run on the blocking pool.
     #[doc(hidden)]
-    fn call(&self, params: Params<'_, '_>) -> Result<ReplyFuture, Fault>;
+    fn call(&self, params: Params<'_, '_>) -> Result<BlockingJob, Fault>;
 }
 
 /// Encodes a handler's result as a `<value>`.
@@ -257,16 +262,10 @@ macro_rules! impl_handlers {
             R: IntoResult<M>,
             $($ty: DeserializeOwned + Send + 'static,)*
         {
-            fn call(&self, params: Params<'_, '_>) -> Result<ReplyFuture, Fault> {
+            fn call(&self, params: Params<'_, '_>) -> Result<BlockingJob, Fault> {
                 let ($($arg,)*) = params.decode::<($($ty,)*)>().map_err(params_fault)?;
                 let f = self.clone();
-                Ok(Box::pin(async move {
-                    match tokio::task::spawn_blocking(move || encode(f($($arg),*).into_result())).await {
-                        Ok(reply) => reply,
-                        Err(e) if e.is_panic() => Err(panic_fault(e.into_panic())),
-                        Err(e) => Err(Fault::new(Fault::INTERNAL_ERROR, format!("internal error: {e}"))),
-                    }
-                }))
+                Ok(Box::new(move || encode(f($($arg),*).into_result())))
             }
         }
     };
@@ -305,13 +304,13 @@ pub(crate) struct BlockingMethod<H, Args, M>(
 );
 
 impl<H: Handler<Args, M>, Args, M> ErasedMethod for SyncMethod<H, Args, M> {
-    fn invoke(&self, params: Params<'_, '_>) -> Invocation {
+    fn invoke(&self, params: Params<'_, '_>, _: &Arc<BlockingPool>) -> Invocation {
         Invocation::Ready(guard(|| self.0.call(params)))
     }
 }
 
 impl<H: AsyncHandler<Args, M>, Args, M> ErasedMethod for AsyncMethod<H, Args, M> {
-    fn invoke(&self, params: Params<'_, '_>) -> Invocation {
+    fn invoke(&self, params: Params<'_, '_>, _: &Arc<BlockingPool>) -> Invocation {
         match catch_unwind(AssertUnwindSafe(|| self.0.call(params))) {
             Ok(Ok(future)) => Invocation::Pending(Box::pin(CatchPanic(future))),
             Ok(Err(fault)) => Invocation::Ready(Err(fault)),
@@ -321,8 +320,8 @@ impl<H: AsyncHandler<Args, M>, Args, M> ErasedMethod for AsyncMethod<H, Args, M>
 }
 
 impl<H: BlockingHandler<Args, M>, Args, M> ErasedMethod for BlockingMethod<H, Args, M> {
-    fn invoke(&self, params: Params<'_, '_>) -> Invocation {
-        match self.0.call(params) {
+    fn invoke(&self, params: Params<'_, '_>, pool: &Arc<BlockingPool>) -> Invocation {
+        match self.0.call(params).and_then(|job| pool.run(job)) {
             Ok(future) => Invocation::Pending(future),
             Err(fault) => Invocation::Ready(Err(fault)),
         }

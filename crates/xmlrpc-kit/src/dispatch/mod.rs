@@ -5,13 +5,14 @@
 mod api;
 mod handler;
 mod params;
+pub(crate) mod pool;
 mod system;
 
 pub use api::{Api, Apis};
 pub use handler::{AsyncHandler, BlockingHandler, Fallible, Handler, IntoResult, Plain};
 pub use params::Params;
 
-pub(crate) use handler::Invocation;
+pub(crate) use handler::{Invocation, Reply};
 
 /// Decides, before a method runs, whether it may: `Err` is the fault to answer with. The
 /// server builds one per request from its authorisation hook and the caller's user name.
@@ -41,11 +42,23 @@ use std::sync::Arc;
 /// assert!(registry.method("add", || 0).is_err());
 /// # Ok::<(), xmlrpc_kit::dispatch::RegistrationError>(())
 /// ```
-#[derive(Default)]
 pub struct Registry {
     methods: HashMap<String, Method>,
     introspection: bool,
     multicall: bool,
+    /// Bounds blocking calls; the server sets it from its configuration.
+    pool: Arc<pool::BlockingPool>,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry {
+            methods: HashMap::new(),
+            introspection: false,
+            multicall: false,
+            pool: pool::BlockingPool::new(pool::BlockingPool::UNBOUNDED_RUNNING, usize::MAX),
+        }
+    }
 }
 
 impl std::fmt::Debug for Registry {
@@ -336,7 +349,7 @@ impl Registry {
             return Invocation::Ready(Err(refused));
         }
         if let Some(method) = self.methods.get(name) {
-            return method.handler.invoke(params);
+            return method.handler.invoke(params, &self.pool);
         }
         match system::invoke(self, name, params, gate) {
             Some(invocation) => invocation,
@@ -345,6 +358,16 @@ impl Registry {
                 format!("method not found: {}", truncate(name, 200)),
             ))),
         }
+    }
+
+    /// Bounds the blocking calls: `running` at once, `queued` more waiting.
+    pub(crate) fn bound_blocking_calls(&mut self, running: usize, queued: usize) {
+        self.pool = pool::BlockingPool::new(running, queued);
+    }
+
+    /// The pool blocking calls run on.
+    pub(crate) fn blocking_pool(&self) -> &Arc<pool::BlockingPool> {
+        &self.pool
     }
 
     /// Calls a method with dynamic parameters and waits for its reply, in process: for
@@ -397,7 +420,7 @@ impl<F> ErasedMethod for DynamicMethod<F>
 where
     F: Fn(Vec<Value>) -> Result<Value, Fault> + Send + Sync + 'static,
 {
-    fn invoke(&self, params: Params<'_, '_>) -> Invocation {
+    fn invoke(&self, params: Params<'_, '_>, _: &Arc<pool::BlockingPool>) -> Invocation {
         Invocation::Ready(guard(|| {
             let values = params.into_values().map_err(params_fault)?;
             encode((self.0)(values))

@@ -205,8 +205,15 @@ fn entry(call: Value) -> Result<(String, Vec<Value>), Fault> {
     Ok((name, params))
 }
 
-/// Runs every call concurrently and writes the results in order.
+/// Calls of one multicall in progress at once: enough to overlap slow async and blocking
+/// calls, few enough that each call meets the request's budget (the gate) when it starts,
+/// not all at the start of the batch.
+const MULTICALL_CONCURRENCY: usize = 16;
+
+/// Runs the calls, up to [`MULTICALL_CONCURRENCY`] at a time, and writes the results in
+/// order.
 async fn multicall(registry: Arc<Registry>, calls: Vec<Value>, gate: Option<Gate>) -> Reply {
+    use futures_util::StreamExt;
     let pending = calls.into_iter().map(|call| {
         let invocation = match entry(call) {
             Ok((name, params)) => {
@@ -221,7 +228,10 @@ async fn multicall(registry: Arc<Registry>, calls: Vec<Value>, gate: Option<Gate
             }
         }
     });
-    let replies = futures_util::future::join_all(pending).await;
+    let replies: Vec<Reply> = futures_util::stream::iter(pending)
+        .buffered(MULTICALL_CONCURRENCY)
+        .collect()
+        .await;
     let mut out = Vec::with_capacity(
         64 + replies
             .iter()

@@ -213,7 +213,7 @@ impl FileService {
     }
 
     /// `files.read`: a range of a file.
-    pub fn read(&self, name: &str, offset: u64, length: u64) -> Result<Binary, Fault> {
+    pub fn read(&self, name: &str, offset: u64, length: u64) -> Result<Blob, Fault> {
         if length > MAX_RANGE {
             return Err(Fault::new(
                 Self::BAD_RANGE,
@@ -224,11 +224,19 @@ impl FileService {
         let mut file = File::open(&path).map_err(|e| io_fault(name, e))?;
         file.seek(SeekFrom::Start(offset))
             .map_err(|e| io_fault(name, e))?;
-        let mut out = Vec::new();
-        file.take(length)
-            .read_to_end(&mut out)
-            .map_err(|e| io_fault(name, e))?;
-        Ok(Binary::from(out))
+        // The range is copied to a spool file and sent from there: a reply held for a
+        // client that reads slowly costs disk, not memory.
+        let mut range = file.take(length);
+        let spool_dir = self.spool_dir();
+        let copy = fs::create_dir_all(&spool_dir)
+            .and_then(|()| tempfile::NamedTempFile::new_in(&spool_dir))
+            .and_then(|mut spool| {
+                let copied = io::copy(&mut range, spool.as_file_mut())?;
+                spool.as_file_mut().flush()?;
+                Ok((spool.into_temp_path(), copied))
+            });
+        let (spooled, len) = copy.map_err(|e| io_fault(name, e))?;
+        Ok(Blob::from_temp_file(spooled, len))
     }
 
     /// `files.write`: writes at `offset`, which may be at most the current size.
@@ -547,8 +555,11 @@ mod tests {
             stat["sha256"],
             Value::from("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")
         );
-        assert_eq!(files.read("a/b.bin", 1, 3).unwrap().as_slice(), b"ell");
-        assert_eq!(files.read("a/b.bin", 9, 3).unwrap().as_slice(), b"");
+        assert_eq!(
+            files.read("a/b.bin", 1, 3).unwrap().to_vec().unwrap(),
+            b"ell"
+        );
+        assert_eq!(files.read("a/b.bin", 9, 3).unwrap().to_vec().unwrap(), b"");
         assert_eq!(
             files.write("a/b.bin", 5, Binary::from(&b"!!"[..])).unwrap(),
             7

@@ -138,6 +138,7 @@ pub(crate) struct CappedReader<R> {
     inner: R,
     left: u64,
     limit: u64,
+    over: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl<R> CappedReader<R> {
@@ -146,7 +147,15 @@ impl<R> CappedReader<R> {
             inner,
             left: limit,
             limit,
+            over: None,
         }
+    }
+
+    /// Also sets `over` when the cap is passed (so the caller can tell that refusal from
+    /// a parse error).
+    pub(crate) fn flagging(mut self, over: std::sync::Arc<std::sync::atomic::AtomicBool>) -> Self {
+        self.over = Some(over);
+        self
     }
 }
 
@@ -154,6 +163,9 @@ impl<R: Read> Read for CappedReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         if n as u64 > self.left {
+            if let Some(over) = &self.over {
+                over.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 format!(

@@ -37,6 +37,8 @@ pub struct OutgoingBody {
 enum Piece {
     Bytes(Bytes),
     Blob(Blob),
+    /// Bytes sent as they are from a file (a reply spooled to disk).
+    Raw(std::fs::File),
 }
 
 enum Current {
@@ -52,6 +54,18 @@ impl OutgoingBody {
             pieces: VecDeque::from([Piece::Bytes(bytes)]),
             current: None,
             remaining,
+            progress: None,
+            sent: 0,
+        }
+    }
+
+    /// A body of `len` bytes read from `file` (from its current position) as it is sent:
+    /// a large reply spooled to disk, so that a slow reader holds a file, not memory.
+    pub(crate) fn from_file(file: std::fs::File, len: u64) -> Self {
+        OutgoingBody {
+            pieces: VecDeque::from([Piece::Raw(file)]),
+            current: None,
+            remaining: len,
             progress: None,
             sent: 0,
         }
@@ -154,6 +168,12 @@ impl Body for OutgoingBody {
                         Ok(rx) => this.current = Some(Current::File(rx)),
                         Err(e) => return Poll::Ready(Some(Err(e))),
                     },
+                    Some(Piece::Raw(file)) => {
+                        match read_ahead(file, |chunk: &[u8]| Ok(chunk.to_vec())) {
+                            Ok(rx) => this.current = Some(Current::File(rx)),
+                            Err(e) => return Poll::Ready(Some(Err(e))),
+                        }
+                    }
                 },
             }
         }
@@ -170,31 +190,38 @@ impl Body for OutgoingBody {
 
 /// Reads and encodes a file-backed blob on a blocking thread, a few chunks ahead.
 fn encode_file(blob: Blob) -> io::Result<mpsc::Receiver<io::Result<(Bytes, usize)>>> {
+    let reader = blob.open()?;
+    read_ahead(reader, |chunk: &[u8]| {
+        let mut text = Vec::with_capacity(base64_len(chunk.len() as u64) as usize);
+        crate::codec::base64::encode_into_vec(chunk, &mut text);
+        Ok(text)
+    })
+}
+
+/// Reads `reader` on a blocking thread, a few chunks ahead of the sender, each chunk
+/// turned into what is sent by `convert` (base64, or the bytes themselves).
+fn read_ahead<R, C>(
+    mut reader: R,
+    convert: C,
+) -> io::Result<mpsc::Receiver<io::Result<(Bytes, usize)>>>
+where
+    R: Read + Send + 'static,
+    C: Fn(&[u8]) -> io::Result<Vec<u8>> + Send + 'static,
+{
     let runtime = tokio::runtime::Handle::try_current()
         .map_err(|e| io::Error::other(format!("no runtime to read the file on: {e}")))?;
     let (tx, rx) = mpsc::channel(READ_AHEAD);
     runtime.spawn_blocking(move || {
-        let mut reader = match blob.open() {
-            Ok(reader) => reader,
-            Err(e) => {
-                let _ = tx.blocking_send(Err(e));
-                return;
-            }
-        };
         let mut chunk = vec![0; ENCODE_CHUNK];
         loop {
-            let n = match fill(&mut reader, &mut chunk) {
+            let sent = match fill(&mut reader, &mut chunk) {
                 Ok(0) => return,
-                Ok(n) => n,
-                Err(e) => {
-                    let _ = tx.blocking_send(Err(e));
-                    return;
-                }
+                Ok(n) => convert(&chunk[..n]).map(|out| (Bytes::from(out), n)),
+                Err(e) => Err(e),
             };
-            let mut text = Vec::with_capacity(base64_len(n as u64) as usize);
-            crate::codec::base64::encode_into_vec(&chunk[..n], &mut text);
-            if tx.blocking_send(Ok((Bytes::from(text), n))).is_err() {
-                return; // the body was dropped: the peer went away
+            let failed = sent.is_err();
+            if tx.blocking_send(sent).is_err() || failed {
+                return; // the body was dropped (the peer went away), or the read failed
             }
         }
     });

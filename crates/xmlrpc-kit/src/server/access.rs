@@ -81,6 +81,31 @@ impl std::fmt::Debug for Access {
 }
 
 impl Access {
+    /// Whether requests are authenticated (so failed logins can be counted).
+    pub(crate) fn authenticates(&self) -> bool {
+        #[cfg(feature = "auth")]
+        return self.basic.is_some();
+        #[cfg(not(feature = "auth"))]
+        false
+    }
+
+    /// The user name a request's Basic credentials claim, checked or not; `Some("")` for
+    /// credentials that cannot be read.
+    pub(crate) fn claimed_user(&self, headers: &HeaderMap) -> Option<String> {
+        let value = headers.get(hyper::header::AUTHORIZATION)?;
+        #[cfg(feature = "auth")]
+        return Some(
+            super::auth::credentials(value.as_bytes())
+                .map(|(user, _)| user.chars().take(256).collect())
+                .unwrap_or_default(),
+        );
+        #[cfg(not(feature = "auth"))]
+        {
+            let _ = value;
+            None
+        }
+    }
+
     /// Authenticates a request (before its body is read).
     pub(crate) async fn authenticate(&self, headers: &HeaderMap) -> Verdict {
         #[cfg(feature = "auth")]

@@ -381,7 +381,7 @@ impl Default for BasicAuth {
 const DECOY_SHA512: &str = "$6$decoydecoy$XPb9WDnaIH7Ntscguj/OnoyT/WFvkqkiugvu.lgxRmRuKWbcjBHClAm0raGyFUq7rwIsfszdkrzYb6ffA5QOJ1";
 
 /// The user and password of a `Basic` header value, if it is one.
-fn credentials(value: &[u8]) -> Option<(String, String)> {
+pub(super) fn credentials(value: &[u8]) -> Option<(String, String)> {
     use base64::Engine;
     if value.len() > MAX_HEADER_LEN {
         return None;

@@ -40,6 +40,17 @@ pub struct ServerConfig {
     pub(crate) health_path: Option<String>,
     pub(crate) drain_delay: Duration,
     pub(crate) trusted_proxies: Vec<super::TrustedProxy>,
+    // Limits against abuse (SECURITY.md, "Abuse"): connections per address, the calls and
+    // time one request may take, the blocking pool, replies spooled to disk, call rates
+    // and failed logins.
+    pub(crate) max_connections_per_address: usize,
+    pub(crate) max_calls_per_request: usize,
+    pub(crate) request_time_budget: Duration,
+    pub(crate) max_blocking_calls: usize,
+    pub(crate) max_queued_calls: usize,
+    pub(crate) spool_replies_above: Option<u64>,
+    pub(crate) rate_limit: Option<super::RateLimit>,
+    pub(crate) login_lockout: Option<super::LoginLockout>,
     /// Set by `Server::basic_auth` / `Server::authorize` when the server starts, never here,
     /// so that replacing the configuration cannot drop them.
     pub(crate) access: super::access::Access,
@@ -77,6 +88,136 @@ impl ServerConfig {
     pub const DEFAULT_HEALTH_PATH: &'static str = "/healthz";
     /// Default for [`drain_delay`](Self::drain_delay): none, stop accepting at once.
     pub const DEFAULT_DRAIN_DELAY: Duration = Duration::ZERO;
+
+    /// Default for [`max_connections_per_address`](Self::max_connections_per_address): 256.
+    pub const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS: usize = 256;
+    /// Default for [`max_calls_per_request`](Self::max_calls_per_request): 1000.
+    pub const DEFAULT_MAX_CALLS_PER_REQUEST: usize = 1000;
+    /// Default for [`request_time_budget`](Self::request_time_budget): 10 seconds.
+    pub const DEFAULT_REQUEST_TIME_BUDGET: Duration = Duration::from_secs(10);
+    /// Default for [`max_blocking_calls`](Self::max_blocking_calls): 64 at once.
+    pub const DEFAULT_MAX_BLOCKING_CALLS: usize = 64;
+    /// Default for [`max_queued_calls`](Self::max_queued_calls): 256 waiting.
+    pub const DEFAULT_MAX_QUEUED_CALLS: usize = 256;
+    /// Default for [`spool_replies_above`](Self::spool_replies_above): replies over 1 MiB.
+    pub const DEFAULT_SPOOL_REPLIES_ABOVE: u64 = 1 << 20;
+
+    /// Connections one client address may hold open at once; a further one is closed as
+    /// soon as it is accepted, so that one host cannot take every slot of
+    /// [`max_connections`](Self::max_connections). Connections from
+    /// [`trusted_proxies`](Self::trusted_proxies) and over Unix sockets are not counted
+    /// (everything behind a proxy shares its address).
+    ///
+    /// ```
+    /// let config = xmlrpc_kit::server::ServerConfig::default().max_connections_per_address(32);
+    /// # let _ = config;
+    /// ```
+    pub fn max_connections_per_address(mut self, count: usize) -> Self {
+        self.max_connections_per_address = count.max(1);
+        self
+    }
+
+    /// Calls one request may make: a `system.multicall` of more gets fault -32002 for each
+    /// call past this many (the earlier ones run).
+    ///
+    /// ```
+    /// let config = xmlrpc_kit::server::ServerConfig::default().max_calls_per_request(100);
+    /// # let _ = config;
+    /// ```
+    pub fn max_calls_per_request(mut self, count: usize) -> Self {
+        self.max_calls_per_request = count.max(1);
+        self
+    }
+
+    /// Time one request may spend starting calls: the calls of a `system.multicall` that
+    /// would start after it get fault -32002 instead of running. (A single call is bounded
+    /// by [`call_timeout`](Self::call_timeout).)
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let config = xmlrpc_kit::server::ServerConfig::default().request_time_budget(Duration::from_secs(5));
+    /// # let _ = config;
+    /// ```
+    pub fn request_time_budget(mut self, budget: Duration) -> Self {
+        self.request_time_budget = budget;
+        self
+    }
+
+    /// Blocking methods (`blocking_method`, and every method while a
+    /// [`call_timeout`](Self::call_timeout) is set) running at once, each on a thread of the
+    /// blocking pool. Further calls wait, up to [`max_queued_calls`](Self::max_queued_calls)
+    /// of them; past that a call gets fault -32002 at once. A call whose deadline passed
+    /// keeps its slot until its thread returns, so runaway methods cannot multiply threads.
+    ///
+    /// ```
+    /// let config = xmlrpc_kit::server::ServerConfig::default().max_blocking_calls(16).max_queued_calls(64);
+    /// # let _ = config;
+    /// ```
+    pub fn max_blocking_calls(mut self, count: usize) -> Self {
+        self.max_blocking_calls = count.max(1);
+        self
+    }
+
+    /// Blocking calls that may wait for a thread (see
+    /// [`max_blocking_calls`](Self::max_blocking_calls)).
+    ///
+    /// ```
+    /// let config = xmlrpc_kit::server::ServerConfig::default().max_queued_calls(0);
+    /// # let _ = config;
+    /// ```
+    pub fn max_queued_calls(mut self, count: usize) -> Self {
+        self.max_queued_calls = count;
+        self
+    }
+
+    /// Replies larger than this are written to an unlinked temporary file in the
+    /// streaming settings' spool folder and sent from there, so that a client that reads
+    /// slowly (or never) holds a socket buffer and a file, not the reply in memory.
+    /// `None` keeps every reply in memory until sent.
+    ///
+    /// ```
+    /// let config = xmlrpc_kit::server::ServerConfig::default().spool_replies_above(Some(256 << 10));
+    /// # let _ = config;
+    /// ```
+    pub fn spool_replies_above(mut self, bytes: Option<u64>) -> Self {
+        self.spool_replies_above = bytes;
+        self
+    }
+
+    /// Calls per second each client may make, counting every call inside a multicall:
+    /// the user when the request is authenticated, its address otherwise. Over it, a
+    /// request is answered 429 with `Retry-After` before its body is read, and calls of a
+    /// multicall past the limit get fault -32002. Off by default (a server behind a proxy
+    /// that is not in [`trusted_proxies`](Self::trusted_proxies) sees one address).
+    ///
+    /// ```
+    /// use xmlrpc_kit::server::{RateLimit, ServerConfig};
+    /// let config = ServerConfig::default().rate_limit(Some(RateLimit::per_second(100).burst(200)));
+    /// # let _ = config;
+    /// ```
+    pub fn rate_limit(mut self, limit: Option<super::RateLimit>) -> Self {
+        self.rate_limit = limit;
+        self
+    }
+
+    /// What repeated wrong passwords (with [`basic_auth`](super::Server::basic_auth)) cost:
+    /// after [`LoginLockout::after`] failures in a row for one user name from one address
+    /// (or four times as many from one address, whatever the names), that pair is refused
+    /// with 429 and `Retry-After`, without checking the password, for a delay that doubles
+    /// with each further failure. On by default ([`LoginLockout::default`]); `None` turns
+    /// it off.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use xmlrpc_kit::server::{LoginLockout, ServerConfig};
+    /// let config = ServerConfig::default()
+    ///     .login_lockout(Some(LoginLockout::default().after(3).max_delay(Duration::from_secs(600))));
+    /// # let _ = config;
+    /// ```
+    pub fn login_lockout(mut self, lockout: Option<super::LoginLockout>) -> Self {
+        self.login_lockout = lockout;
+        self
+    }
 
     /// Serves Prometheus metrics (text format 0.0.4) on GET [`metrics_path`](Self::metrics_path):
     /// `xmlrpc_calls_total{method,outcome}`, `xmlrpc_faults_total{method,code}`,
@@ -193,7 +334,10 @@ impl ServerConfig {
         self
     }
 
-    /// Largest request body after gzip decompression (a gzip bomb stops here with 413).
+    /// Largest part of a request body held in memory after gzip decompression: a gzip body
+    /// is always inflated while it is parsed, its large `<base64>` values spooled as the
+    /// [`streaming`](Self::streaming) settings say, and the rest refused with 413 once past
+    /// this (a gzip bomb stops here, having cost about this much memory).
     pub fn max_decompressed_size(mut self, bytes: u64) -> Self {
         self.max_decompressed_size = bytes;
         self
@@ -205,7 +349,10 @@ impl ServerConfig {
         self
     }
 
-    /// Connections served at once; further clients wait in the listen queue.
+    /// Connections served at once. When all are taken, a new client is not kept waiting
+    /// behind idle ones: the connection that has been waiting longest for its request's
+    /// headers, or else idle longest between requests, is closed to make room. When every
+    /// connection is busy with a call, new clients wait in the listen queue.
     pub fn max_connections(mut self, count: usize) -> Self {
         self.max_connections = count.max(1);
         self
@@ -279,10 +426,11 @@ impl ServerConfig {
     }
 
     /// Time a call may run, from its parameters being read to its reply; past it the client
-    /// gets fault -32603 ("did not finish within ..."), and the server goes on. It bounds
-    /// async and blocking methods (a blocking one's thread runs on to its end, unwatched);
-    /// a plain sync method runs on the server's own threads and cannot be interrupted, so
-    /// register slow work with `blocking_method` or `async_method`.
+    /// gets fault -32603 ("did not finish within ...") at the deadline, and the server goes
+    /// on. It bounds every kind of method: while it is set, plain sync methods run on the
+    /// blocking pool (see [`max_blocking_calls`](Self::max_blocking_calls)) rather than on
+    /// the server's own threads, so that a method that hangs cannot hold up the answer. A
+    /// thread past its deadline runs on to its end, keeping its slot in the pool.
     ///
     /// ```
     /// use std::time::Duration;
@@ -355,6 +503,14 @@ impl Default for ServerConfig {
             health_path: Some(Self::DEFAULT_HEALTH_PATH.to_owned()),
             drain_delay: Self::DEFAULT_DRAIN_DELAY,
             trusted_proxies: Vec::new(),
+            max_connections_per_address: Self::DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+            max_calls_per_request: Self::DEFAULT_MAX_CALLS_PER_REQUEST,
+            request_time_budget: Self::DEFAULT_REQUEST_TIME_BUDGET,
+            max_blocking_calls: Self::DEFAULT_MAX_BLOCKING_CALLS,
+            max_queued_calls: Self::DEFAULT_MAX_QUEUED_CALLS,
+            spool_replies_above: Some(Self::DEFAULT_SPOOL_REPLIES_ABOVE),
+            rate_limit: None,
+            login_lockout: Some(super::LoginLockout::default()),
             access: super::access::Access::default(),
         }
     }

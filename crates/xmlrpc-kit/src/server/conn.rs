@@ -1,12 +1,14 @@
 //! Per-connection timeouts: a wrapper around the socket that closes it when a client is
-//! too slow to send its headers, or a kept-alive connection sits idle too long. The service
-//! marks when a request is in progress, so a slow method never counts as an idle client.
+//! too slow to send its headers, or a kept-alive connection sits idle too long, or when the
+//! server sheds it (idle or still waiting for headers) to make room for a new client. The
+//! service marks when a request is in progress, so a slow method never counts as idle.
 
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::{Instant, Sleep};
@@ -17,6 +19,22 @@ pub(crate) struct ConnState {
     timing: Mutex<Timing>,
     header_read_timeout: Duration,
     idle_timeout: Duration,
+    /// Set when the server sheds the connection; it closes at its next read while no
+    /// request is in progress.
+    shed: AtomicBool,
+    /// Wakes a TLS handshake in progress when the connection is shed.
+    pub(crate) shed_notify: tokio::sync::Notify,
+}
+
+/// Where a connection is, for choosing which to shed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stage {
+    /// A request is in progress: never shed.
+    Busy,
+    /// Waiting for a request's headers since then (a new connection, or one part-sent).
+    Head(Instant),
+    /// Kept alive between requests since then.
+    Idle(Instant),
 }
 
 #[derive(Debug)]
@@ -24,6 +42,8 @@ struct Timing {
     in_flight: usize,
     idle_since: Instant,
     head_started: Option<Instant>,
+    /// The task to wake when the connection is shed while its read waits.
+    reader: Option<Waker>,
 }
 
 impl ConnState {
@@ -34,9 +54,12 @@ impl ConnState {
                 idle_since: Instant::now(),
                 // A new connection is expected to send its first request at once.
                 head_started: Some(Instant::now()),
+                reader: None,
             }),
             header_read_timeout,
             idle_timeout,
+            shed: AtomicBool::new(false),
+            shed_notify: tokio::sync::Notify::new(),
         })
     }
 
@@ -62,6 +85,41 @@ impl ConnState {
             if t.in_flight == 0 && t.head_started.is_none() {
                 t.head_started = Some(Instant::now());
             }
+        });
+    }
+
+    /// Where the connection is now.
+    pub(crate) fn stage(&self) -> Stage {
+        self.with(|t| match (t.in_flight, t.head_started) {
+            (0, Some(started)) => Stage::Head(started),
+            (0, None) => Stage::Idle(t.idle_since),
+            _ => Stage::Busy,
+        })
+    }
+
+    /// Closes the connection at its next read unless a request is then in progress.
+    pub(crate) fn shed(&self) {
+        self.shed.store(true, Ordering::Relaxed);
+        self.shed_notify.notify_one();
+        if let Some(waker) = self.with(|t| t.reader.take()) {
+            waker.wake();
+        }
+    }
+
+    /// Whether the server has shed the connection.
+    pub(crate) fn is_shed(&self) -> bool {
+        self.shed.load(Ordering::Relaxed)
+    }
+
+    /// Whether the connection was shed and may close now (no request in progress).
+    fn closes_now(&self) -> bool {
+        self.shed.load(Ordering::Relaxed) && self.with(|t| t.in_flight == 0)
+    }
+
+    fn wait_for_data(&self, waker: &Waker) {
+        self.with(|t| match &t.reader {
+            Some(known) if known.will_wake(waker) => {}
+            _ => t.reader = Some(waker.clone()),
         });
     }
 
@@ -121,6 +179,12 @@ impl<T: AsyncRead + Unpin> AsyncRead for ConnIo<T> {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
+        if self.state.closes_now() {
+            return Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "closed to make room for a new client (the server is at its connection limit)",
+            )));
+        }
         let before = buf.filled().len();
         match Pin::new(&mut self.inner).poll_read(cx, buf) {
             Poll::Ready(Ok(())) => {
@@ -135,6 +199,7 @@ impl<T: AsyncRead + Unpin> AsyncRead for ConnIo<T> {
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
             Poll::Pending => {
+                self.state.wait_for_data(cx.waker());
                 let Some(deadline) = self.state.deadline() else {
                     return Poll::Pending;
                 };

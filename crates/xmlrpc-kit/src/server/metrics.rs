@@ -66,6 +66,12 @@ pub(crate) enum Refusal {
     NotFound,
     /// Not a POST (nor a GET of a page): 405.
     MethodNotAllowed,
+    /// Over the client's call rate, or locked out after wrong passwords: 429.
+    Throttled,
+    /// A connection closed at once: its address has too many open.
+    TooManyConnections,
+    /// An idle or header-stage connection closed to make room for a new client.
+    Shed,
 }
 
 impl Refusal {
@@ -79,6 +85,9 @@ impl Refusal {
             Refusal::NotAuthorized => "not_authorized",
             Refusal::NotFound => "not_found",
             Refusal::MethodNotAllowed => "method_not_allowed",
+            Refusal::Throttled => "throttled",
+            Refusal::TooManyConnections => "too_many_connections",
+            Refusal::Shed => "shed",
         }
     }
 }

@@ -11,6 +11,7 @@
 mod access;
 #[cfg(feature = "auth")]
 mod auth;
+mod budget;
 mod cgi;
 mod config;
 mod conn;
@@ -21,7 +22,9 @@ mod listen;
 mod metrics;
 mod scgi;
 mod service;
+mod slots;
 mod stream;
+mod throttle;
 #[cfg(feature = "tls")]
 mod tls;
 
@@ -33,6 +36,7 @@ pub use config::ServerConfig;
 pub use forwarded::{TrustedProxy, TrustedProxyError};
 pub use listen::{Bind, BindError, Framing, IntoBind, Listener, LocalAddr};
 pub use service::{ResponseBody, XmlRpcService};
+pub use throttle::{LoginLockout, RateLimit};
 #[cfg(feature = "tls")]
 pub use tls::{TlsConfig, TlsError};
 
@@ -698,6 +702,7 @@ async fn accept_loop(
     shutdown: impl Future<Output = ()>,
 ) {
     let permits = Arc::new(Semaphore::new(shared.config.max_connections));
+    let slots = slots::Slots::new(shared.config.max_connections_per_address);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     // SCGI connections (one request each) hold a clone; all gone means all done.
     let (scgi_running, mut scgi_done) = tokio::sync::mpsc::channel::<()>(1);
@@ -718,13 +723,6 @@ async fn accept_loop(
     };
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let permit = tokio::select! {
-            permit = Arc::clone(&permits).acquire_owned() => match permit {
-                Ok(permit) => permit,
-                Err(_) => break,
-            },
-            () = &mut shutdown => break,
-        };
         let accepted = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
@@ -737,6 +735,54 @@ async fn accept_loop(
             },
             () = &mut shutdown => break,
         };
+        let (peer, local) = match &accepted {
+            Accepted::Tcp(stream, peer) => (Some(*peer), stream.local_addr().ok()),
+            #[cfg(unix)]
+            Accepted::Unix(_) => (None, None),
+        };
+        let conn = ConnState::new(
+            shared.config.header_read_timeout,
+            shared.config.idle_timeout,
+        );
+        // One address holds at most its share of the slots (a trusted proxy speaks for
+        // many clients, and a Unix socket's peers have no address: neither is counted).
+        // SCGI's peer is the web server in front, which speaks for every client.
+        let counted = peer
+            .filter(|_| framing == Framing::Http)
+            .map(|addr| addr.ip())
+            .filter(|ip| {
+                !shared
+                    .config
+                    .trusted_proxies
+                    .iter()
+                    .any(|t| t.contains(*ip))
+            });
+        let Some(slot) = slots.enter(counted, &conn) else {
+            shared.refused(metrics::Refusal::TooManyConnections);
+            tracing::debug!(
+                "closed a connection from {}: its address has {} open",
+                service::Peer(peer),
+                shared.config.max_connections_per_address
+            );
+            continue;
+        };
+        // Every slot taken: a client waiting for its headers too long, or idle, makes room
+        // (at once, rather than at its timeout); with every connection busy, wait.
+        let permit = match Arc::clone(&permits).try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                if framing == Framing::Http && slots.shed_one(&conn) {
+                    shared.refused(metrics::Refusal::Shed);
+                }
+                tokio::select! {
+                    permit = Arc::clone(&permits).acquire_owned() => match permit {
+                        Ok(permit) => permit,
+                        Err(_) => break,
+                    },
+                    () = &mut shutdown => break,
+                }
+            }
+        };
         shared
             .accepted
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -744,11 +790,6 @@ async fn accept_loop(
             .metrics
             .as_ref()
             .map(metrics::Metrics::connection_opened);
-        let (peer, local) = match &accepted {
-            Accepted::Tcp(stream, peer) => (Some(*peer), stream.local_addr().ok()),
-            #[cfg(unix)]
-            Accepted::Unix(_) => (None, None),
-        };
         let handshake_timeout = shared.config.header_read_timeout;
         if framing == Framing::Scgi {
             let shared = Arc::clone(&shared);
@@ -758,14 +799,10 @@ async fn accept_loop(
                     Ok(stream) => scgi::serve_connection(shared, stream, peer).await,
                     Err(e) => tracing::debug!("SCGI connection lost at once: {e}"),
                 }
-                drop((permit, running, open));
+                drop((permit, running, open, slot));
             });
             continue;
         }
-        let conn = ConnState::new(
-            shared.config.header_read_timeout,
-            shared.config.idle_timeout,
-        );
         let service = ConnService {
             shared: Arc::clone(&shared),
             peer,
@@ -779,8 +816,16 @@ async fn accept_loop(
         let tls = tls.clone();
         let traffic = shared.metrics.as_ref().map(metrics::Metrics::traffic);
         tokio::spawn(async move {
-            // The TLS handshake (if any) runs here, off the accept loop, within its timeout.
-            match stream::accept(&tls, accepted, handshake_timeout).await {
+            // The TLS handshake (if any) runs here, off the accept loop, within its timeout,
+            // unless the connection is shed meanwhile.
+            let handshake = tokio::select! {
+                handshake = stream::accept(&tls, accepted, handshake_timeout) => handshake,
+                () = conn.shed_notify.notified() => Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionAborted,
+                    "closed during its handshake to make room for a new client",
+                )),
+            };
+            match handshake {
                 Ok(stream) => {
                     let io = TokioIo::new(ConnIo::new(stream, conn, traffic));
                     let connection = hyper::server::conn::http1::Builder::new()
@@ -795,7 +840,7 @@ async fn accept_loop(
                 }
                 Err(e) => tracing::debug!("TLS handshake with {} failed: {e}", service::Peer(peer)),
             }
-            drop((permit, open));
+            drop((permit, open, slot));
         });
     }
     drop(listener);

@@ -4,11 +4,13 @@
 //! `Service`, so the endpoint can be mounted in an axum or hyper application.
 
 use super::access::Verdict;
+use super::budget::Budget;
 use super::config::ServerConfig;
 use super::conn::ConnState;
 use super::docs;
 use super::forwarded;
 use super::metrics::{self, Metrics, Refusal};
+use super::throttle::{self, CallRate, ClientKey, Logins};
 use crate::codec::{self, Envelope, Reader};
 use crate::dispatch::{Gate, Invocation, Params, Registry};
 use crate::fault::Fault;
@@ -39,14 +41,28 @@ pub(crate) struct Shared {
     pub(crate) metrics: Option<Metrics>,
     /// Set once the server is told to stop: the health check fails from then on.
     pub(crate) draining: std::sync::atomic::AtomicBool,
+    /// Calls per client, when the configuration limits them.
+    rate: Option<Arc<CallRate>>,
+    /// Failed logins, when requests are authenticated and the lockout is on.
+    logins: Option<Logins>,
 }
 
 impl Shared {
-    pub(crate) fn new(registry: Registry, config: ServerConfig) -> Arc<Self> {
+    pub(crate) fn new(mut registry: Registry, config: ServerConfig) -> Arc<Self> {
         let metrics = config
             .metrics
             .then(|| Metrics::new(registry.method_names()));
+        registry.bound_blocking_calls(config.max_blocking_calls, config.max_queued_calls);
+        let rate = config
+            .rate_limit
+            .map(|limit| Arc::new(CallRate::new(limit)));
+        let logins = config
+            .login_lockout
+            .filter(|_| config.access.authenticates())
+            .map(Logins::new);
         Arc::new(Shared {
+            rate,
+            logins,
             registry: Arc::new(registry),
             config,
             docs_page: OnceLock::new(),
@@ -61,7 +77,7 @@ impl Shared {
         self.draining.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    fn refused(&self, why: Refusal) {
+    pub(crate) fn refused(&self, why: Refusal) {
         if let Some(m) = &self.metrics {
             m.refused(why);
         }
@@ -144,11 +160,35 @@ where
     let trusted_peer = forwarded::client_addr(&config.trusted_proxies, peer, request.headers());
     let forwarded = trusted_peer != peer;
     let peer = trusted_peer;
+    let client_ip = peer.map(|addr| addr.ip());
+    // A user (or address) with too many wrong passwords is refused before its password is
+    // checked: a brute force gets quick 429s, and costs no password hashing.
+    let claimed = shared
+        .logins
+        .as_ref()
+        .and_then(|_| config.access.claimed_user(request.headers()));
+    if let (Some(logins), Some(claimed)) = (&shared.logins, &claimed) {
+        if let Some(wait) = logins.locked(Some(claimed), client_ip) {
+            shared.refused(Refusal::Throttled);
+            return too_many(
+                wait,
+                "too many wrong passwords for this user from this address",
+            );
+        }
+    }
     // Authentication comes before anything else is read (see auth.rs).
     let user = match config.access.authenticate(request.headers()).await {
         Verdict::Open => None,
-        Verdict::User(user) => Some(user),
+        Verdict::User(user) => {
+            if let Some(logins) = &shared.logins {
+                logins.succeeded(Some(&user), client_ip);
+            }
+            Some(user)
+        }
         Verdict::Refused(response) => {
+            if let (Some(logins), Some(claimed)) = (&shared.logins, &claimed) {
+                logins.failed(Some(claimed), client_ip);
+            }
             shared.refused(Refusal::Unauthenticated);
             return response;
         }
@@ -212,6 +252,21 @@ where
         }
     }
 
+    // The client's call rate: the request's first call is counted now, before its body is
+    // read, so that a client over its rate costs nothing more than this answer.
+    let rate = shared.rate.as_ref().and_then(|rate| {
+        ClientKey::of(user.as_deref(), client_ip).map(|key| (Arc::clone(rate), key))
+    });
+    if let Some((rate, key)) = &rate {
+        if let Err(wait) = rate.take(key) {
+            shared.refused(Refusal::Throttled);
+            return too_many(
+                wait,
+                "too many calls: this client is over the server's call rate",
+            );
+        }
+    }
+
     let started = Instant::now();
     let _call = shared.metrics.as_ref().map(Metrics::call_started);
     let headers = request.headers();
@@ -232,11 +287,21 @@ where
                 .any(|coding| coding.trim().split(';').next() == Some("gzip"))
         });
 
-    let gate = config
-        .access
-        .gate(user.as_deref(), peer.map(|addr| addr.ip()));
-    let started_call = if declared.is_none_or(|n| n > config.streaming.threshold) {
-        start_streamed_call(&shared, request.into_body(), declared, encoding, gate).await
+    let gate = Budget {
+        authorize: config.access.gate(user.as_deref(), client_ip),
+        max_calls: config.max_calls_per_request,
+        time: config.request_time_budget,
+        started,
+        rate,
+    }
+    .into_gate();
+    // A gzip body is always inflated while it is parsed, never whole in memory first.
+    let streamed = declared.is_none_or(|n| n > config.streaming.threshold)
+        || body::is_gzip(encoding.as_deref()).unwrap_or(false);
+    let started_call = if streamed {
+        start_streamed_call(&shared, request.into_body(), declared, encoding, Some(gate))
+            .await
+            .map(|(name, invocation)| Call::Started(name, invocation))
     } else {
         body::read_limited(
             request.into_body(),
@@ -248,26 +313,46 @@ where
         .and_then(|raw| {
             body::decode_content(raw, encoding.as_deref(), config.max_decompressed_size)
         })
-        .map(|body| start_call(&shared, &body, gate.as_ref()))
+        .map(|body| match config.call_timeout {
+            // With a deadline, even a plain sync method runs on the blocking pool, so that
+            // the caller gets its fault at the deadline whatever the method does.
+            Some(_) => {
+                let task_shared = Arc::clone(&shared);
+                let pooled = shared
+                    .registry
+                    .blocking_pool()
+                    .spawn(move || start_call(&task_shared, &body, Some(&gate)));
+                match pooled {
+                    Ok(future) => Call::Pooled(Box::pin(future)),
+                    Err(fault) => Call::Started(String::new(), Invocation::Ready(Err(fault))),
+                }
+            }
+            None => {
+                let (name, invocation) = start_call(&shared, &body, Some(&gate));
+                Call::Started(name, invocation)
+            }
+        })
     };
-    let (method_name, invocation) = match started_call {
-        Ok(started) => started,
+    let call = match started_call {
+        Ok(call) => call,
         Err(e) => {
             shared.refused(refusal_for(&e));
             tracing::debug!(target: "xmlrpc_kit::access", peer = %Peer(peer), user = user.as_deref().unwrap_or("-"), outcome = "refused", status = status_for(&e).as_u16(), error = %e, "refused");
             return plain(status_for(&e), &format!("{e}\n"));
         }
     };
-    let reply = match (invocation, config.call_timeout) {
-        (Invocation::Ready(reply), _) => reply,
-        (Invocation::Pending(future), None) => future.await,
-        (Invocation::Pending(future), Some(limit)) => tokio::time::timeout(limit, future)
+    let (method_name, reply) = match config.call_timeout {
+        None => call.finish().await,
+        Some(limit) => tokio::time::timeout(limit, call.finish())
             .await
             .unwrap_or_else(|_| {
-                Err(Fault::new(
-                    Fault::INTERNAL_ERROR,
-                    format!("internal error: the method did not finish within {limit:?}"),
-                ))
+                (
+                    String::new(),
+                    Err(Fault::new(
+                        Fault::INTERNAL_ERROR,
+                        format!("internal error: the method did not finish within {limit:?}"),
+                    )),
+                )
             }),
     };
     let done = Done {
@@ -310,7 +395,91 @@ where
         && config
             .gzip_above
             .is_some_and(|threshold| xml.len() >= threshold);
-    xml_response(xml, gzip)
+    let response = xml_response(xml, gzip);
+    match config.spool_replies_above {
+        Some(above)
+            if hyper::body::Body::size_hint(response.body())
+                .exact()
+                .is_some_and(|n| n > above) =>
+        {
+            spool_reply(response, config.streaming.spool_dir.clone()).await
+        }
+        _ => response,
+    }
+}
+
+/// A call on its way: started where its body was read, or waiting for a thread of the
+/// blocking pool to be parsed and started there.
+enum Call {
+    Started(String, Invocation),
+    Pooled(Pin<Box<dyn Future<Output = Result<(String, Invocation), Fault>> + Send>>),
+}
+
+impl Call {
+    /// The method's name and its reply, once it has one.
+    async fn finish(self) -> (String, crate::dispatch::Reply) {
+        let (name, invocation) = match self {
+            Call::Started(name, invocation) => (name, invocation),
+            Call::Pooled(future) => match future.await {
+                Ok(started) => started,
+                Err(fault) => return (String::new(), Err(fault)),
+            },
+        };
+        let reply = match invocation {
+            Invocation::Ready(reply) => reply,
+            Invocation::Pending(future) => future.await,
+        };
+        (name, reply)
+    }
+}
+
+/// Moves a large reply from memory to an unlinked temporary file, sent from there: a
+/// client that reads slowly (or never) then holds a file and a socket buffer, not the
+/// reply. If the file cannot be written, the reply is sent from memory.
+async fn spool_reply(
+    response: Response<ResponseBody>,
+    dir: std::path::PathBuf,
+) -> Response<ResponseBody> {
+    use http_body_util::BodyExt;
+    let (parts, body) = response.into_parts();
+    let Ok(collected) = body.collect().await else {
+        return Response::from_parts(parts, ResponseBody::from(Bytes::new()));
+    };
+    let bytes = collected.to_bytes();
+    let len = bytes.len() as u64;
+    let to_write = bytes.clone();
+    let written = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+        use std::io::{Seek, Write};
+        let mut file = tempfile::tempfile_in(&dir)?;
+        file.write_all(&to_write)?;
+        file.rewind()?;
+        Ok(file)
+    })
+    .await;
+    match written {
+        Ok(Ok(file)) => {
+            drop(bytes);
+            Response::from_parts(parts, ResponseBody::from_file(file, len))
+        }
+        Ok(Err(e)) => {
+            tracing::warn!("cannot spool a {len}-byte reply to disk, sending it from memory: {e}");
+            Response::from_parts(parts, ResponseBody::from(bytes))
+        }
+        Err(_) => Response::from_parts(parts, ResponseBody::from(bytes)),
+    }
+}
+
+/// 429 Too Many Requests, with when to try again.
+fn too_many(wait: std::time::Duration, why: &str) -> Response<ResponseBody> {
+    let secs = throttle::retry_after_secs(wait);
+    let mut response = plain(
+        StatusCode::TOO_MANY_REQUESTS,
+        &format!("{why}; retry in {secs} s\n"),
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    response
 }
 
 const RESPONSE_HEAD: &[u8] = b"<?xml version=\"1.0\"?><methodResponse><params><param>";
@@ -358,12 +527,17 @@ where
         .max_document_size(config.limits.max_document_size.max(wire_cap));
     let task_shared = Arc::clone(shared);
     let task_budget = Arc::clone(&budget);
+    let inflated_over = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let task_inflated_over = Arc::clone(&inflated_over);
     let parse = tokio::task::spawn_blocking(move || {
         let input: Box<dyn std::io::BufRead> = if gzip {
-            Box::new(task_budget.meter(std::io::BufReader::with_capacity(
-                64 << 10,
-                CappedReader::new(flate2::read::MultiGzDecoder::new(input), wire_cap),
-            )))
+            Box::new(
+                task_budget.meter(std::io::BufReader::with_capacity(
+                    64 << 10,
+                    CappedReader::new(flate2::read::MultiGzDecoder::new(input), wire_cap)
+                        .flagging(task_inflated_over),
+                )),
+            )
         } else {
             Box::new(task_budget.meter(input))
         };
@@ -384,6 +558,9 @@ where
         Err(PumpError::Idle(wait)) => return Err(BodyError::Timeout(wait)),
         Err(PumpError::Read(reason)) => return Err(BodyError::Read(reason)),
         Ok(_) => {}
+    }
+    if inflated_over.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(BodyError::InflatesTooLarge(wire_cap));
     }
     if budget.exceeded() {
         return Err(if gzip {

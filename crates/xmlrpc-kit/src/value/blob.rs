@@ -73,6 +73,12 @@ impl Blob {
         })))
     }
 
+    /// A blob backed by a temporary file the crate wrote (deleted when the last clone is
+    /// dropped), of `len` bytes.
+    pub(crate) fn from_temp_file(path: tempfile::TempPath, len: u64) -> Blob {
+        Blob(Arc::new(Repr::Spooled { path, len }))
+    }
+
     /// The number of bytes.
     ///
     /// ```

@@ -26,10 +26,13 @@ pub(super) fn parse_scalar(tag: Tag, text: &str) -> Result<Scalar, String> {
             "0" | "false" => Ok(Scalar::Bool(false)),
             _ => Err("a boolean is 0 or 1".into()),
         },
-        Tag::Double => text
-            .parse::<f64>()
-            .map(Scalar::Double)
-            .map_err(|_| "not a number".into()),
+        // `nan`, `inf` and overflowing exponents (`1e999999`) parse as floats, but XML-RPC
+        // has no such doubles: they are refused like any other text that is not a number.
+        Tag::Double => match text.parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(Scalar::Double(v)),
+            Ok(_) => Err("not a finite number (XML-RPC has no NaN or infinite doubles)".into()),
+            Err(_) => Err("not a number".into()),
+        },
         Tag::DateTime => text
             .parse::<DateTime>()
             .map(Scalar::DateTime)
