@@ -201,11 +201,11 @@ impl ServerConfig {
     }
 
     /// What repeated wrong passwords (with [`basic_auth`](super::Server::basic_auth)) cost:
-    /// after [`LoginLockout::after`] failures in a row for one user name from one address
-    /// (or four times as many from one address, whatever the names), that pair is refused
-    /// with 429 and `Retry-After`, without checking the password, for a delay that doubles
-    /// with each further failure. On by default ([`LoginLockout::default`]); `None` turns
-    /// it off.
+    /// after [`LoginLockout::after`](super::LoginLockout::after) failures in a row for one
+    /// user name from one address (or four times as many from one address, whatever the
+    /// names), that pair is refused with 429 and `Retry-After`, without checking the
+    /// password, for a delay that doubles with each further failure. On by default
+    /// ([`LoginLockout::default`](super::LoginLockout::default)); `None` turns it off.
     ///
     /// ```
     /// use std::time::Duration;

@@ -412,8 +412,11 @@ where
 /// blocking pool to be parsed and started there.
 enum Call {
     Started(String, Invocation),
-    Pooled(Pin<Box<dyn Future<Output = Result<(String, Invocation), Fault>> + Send>>),
+    Pooled(PooledStart),
 }
+
+/// A call parsed and started on the blocking pool: its method's name and invocation.
+type PooledStart = Pin<Box<dyn Future<Output = Result<(String, Invocation), Fault>> + Send>>;
 
 impl Call {
     /// The method's name and its reply, once it has one.

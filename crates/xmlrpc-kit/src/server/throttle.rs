@@ -250,11 +250,14 @@ struct Failures {
     last: Instant,
 }
 
+/// Whose failures are counted: a user name from an address, or an address (no name).
+type LoginKey = (Option<Arc<str>>, Option<IpAddr>);
+
 /// Failed logins per (user name, address) and per address.
 #[derive(Debug)]
 pub(crate) struct Logins {
     lockout: LoginLockout,
-    table: Mutex<HashMap<(Option<Arc<str>>, Option<IpAddr>), Failures>>,
+    table: Mutex<HashMap<LoginKey, Failures>>,
 }
 
 impl Logins {
@@ -265,13 +268,11 @@ impl Logins {
         }
     }
 
-    fn keys(user: Option<&str>, addr: Option<IpAddr>) -> [(Option<Arc<str>>, Option<IpAddr>); 2] {
+    fn keys(user: Option<&str>, addr: Option<IpAddr>) -> [LoginKey; 2] {
         [(user.map(Arc::from), addr), (None, addr)]
     }
 
-    fn table(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<(Option<Arc<str>>, Option<IpAddr>), Failures>> {
+    fn table(&self) -> std::sync::MutexGuard<'_, HashMap<LoginKey, Failures>> {
         self.table.lock().unwrap_or_else(|p| p.into_inner())
     }
 

@@ -75,6 +75,7 @@ impl Blob {
 
     /// A blob backed by a temporary file the crate wrote (deleted when the last clone is
     /// dropped), of `len` bytes.
+    #[cfg_attr(not(feature = "files"), allow(dead_code))]
     pub(crate) fn from_temp_file(path: tempfile::TempPath, len: u64) -> Blob {
         Blob(Arc::new(Repr::Spooled { path, len }))
     }
