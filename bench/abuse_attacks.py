@@ -125,20 +125,24 @@ def slow_readers(exe):
 
 
 def flood(exe):
-    server = Server(exe)
-    socks = []
-    for i in range(2000):
-        s = socket.socket()
-        s.bind(("127.0.0.%d" % (2 + i % 8), 0))
-        s.connect(("127.0.0.1", server.port))
-        socks.append(s)
-    started = time.time()
-    xmlrpc.client.ServerProxy(server.url).add(8, 8)
-    line = f"| 2,000 idle sockets, then a new client | add answered in {time.time() - started:.2f} s | |"
-    for s in socks:
-        s.close()
-    server.stop()
-    return [line]
+    lines = []
+    for count in (1100, 2000):
+        server = Server(exe)
+        socks = []
+        opened = time.time()
+        for i in range(count):
+            s = socket.socket()
+            s.bind(("127.0.0.%d" % (2 + i % 8), 0))
+            s.connect(("127.0.0.1", server.port))
+            socks.append(s)
+        opened = time.time() - opened
+        started = time.time()
+        xmlrpc.client.ServerProxy(server.url).add(8, 8)
+        lines.append(f"| {count:,} idle sockets (opened in {opened:.1f} s), then a new client | add answered in {time.time() - started:.2f} s | |")
+        for s in socks:
+            s.close()
+        server.stop()
+    return lines
 
 
 def passwords(exe):
