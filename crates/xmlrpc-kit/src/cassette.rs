@@ -12,8 +12,8 @@
 //! ))?;
 //! let server = cassette.server(Match::Params).spawn("127.0.0.1:0")?;
 //! let client = xmlrpc_kit::Client::new(&server.url())?;
-//! assert_eq!(client.call::<i32>("add", (8, 8))?, 16);
-//! assert!(client.call::<i32>("add", (1,)).is_err());
+//! assert_eq!(client.call::<i32, _>("add", (8, 8))?, 16);
+//! assert!(client.call::<i32, _>("add", (1,)).is_err());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -590,11 +590,15 @@ mod tests {
             fault.string,
             "replay: next(\"x\") was not recorded; recorded: next(), next(5)"
         );
+        // On the method alone, any parameters get its answers in recorded order.
         let any = Replay {
             matching: Match::Method,
+            next: Mutex::new(HashMap::new()),
             ..r
         };
         assert_eq!(any.answer(&["x".into()]), Ok(1.into()));
+        assert_eq!(any.answer(&[]), Ok(2.into()));
+        assert_eq!(any.answer(&[]), Ok(50.into()));
     }
 
     #[test]

@@ -491,7 +491,7 @@ fn console_form(page: &mut Builder, m: &MethodDoc, args: &[Sample]) {
         json_value(arg, &mut json);
     }
     json.push(']');
-    page.html(if params.is_empty() {
+    page.html(if m.signatures.is_empty() {
         "<details class=\"json\" open><summary>Parameters as JSON</summary>"
     } else {
         "<details class=\"json\"><summary>Parameters as JSON (used while open)</summary>"

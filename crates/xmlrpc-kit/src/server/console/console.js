@@ -90,10 +90,10 @@
   }
   function tree(value, label, method) {
     var li = el('li');
-    if (label !== null) li.appendChild(el('span', 'k', label));
+    if (label !== null) li.append(el('span', 'k', label), ' ');
     var typed = value.firstElementChild;
     var type = typed ? typed.localName : 'string';
-    li.appendChild(el('span', 't', type));
+    li.append(el('span', 't', type), ' ');
     if (type === 'struct' || type === 'array') {
       var ul = el('ul');
       if (type === 'struct') children(typed, 'member').forEach(function (m) {
