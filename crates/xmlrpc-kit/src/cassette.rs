@@ -291,9 +291,11 @@ impl Cassette {
     /// recorded several times, the answers come in their recorded order, the last one
     /// repeated. A call of a recorded method that matches none gets fault -32602 naming
     /// what was recorded; one of a method never recorded, -32601. Recorded multicalls are
-    /// split into their calls, and multicall and introspection are on: `system.listMethods`
-    /// lists the recorded methods, `system.methodHelp` and `system.methodSignature`
-    /// answer as recorded (or say the method is replayed).
+    /// split into their calls (and replayed in the spec's form, `[value]` per call, even
+    /// when the application answered bare values, as supervisord does), and multicall and introspection are on: `system.listMethods`
+    /// lists the recorded methods and those a recorded `system.listMethods` named (a call
+    /// of one never called gets fault -32601 saying so), `system.methodHelp` and
+    /// `system.methodSignature` answer as recorded (or say the method is replayed).
     ///
     /// ```
     /// let cassette = xmlrpc_kit::cassette::Cassette::parse(
@@ -329,15 +331,27 @@ impl Cassette {
                         .collect();
                     signatures.insert(m.clone(), sigs);
                 }
+                ("system.listMethods", [], Ok(Value::Array(names))) => {
+                    // Introspection from the cassette: every method the application
+                    // listed is listed again (those never called answer with a fault).
+                    for listed in names {
+                        if let Value::String(listed) = listed {
+                            if !listed.starts_with("system.") && !by_method.contains_key(listed) {
+                                by_method.insert(listed.clone(), Vec::new());
+                                order.push(listed.clone());
+                            }
+                        }
+                    }
+                }
                 _ => {}
             }
             if name.starts_with("system.") {
                 continue; // The built-in ones answer from what is recorded.
             }
-            let list = by_method.entry(name.clone()).or_default();
-            if list.is_empty() {
-                order.push(name);
+            if !by_method.contains_key(&name) {
+                order.push(name.clone());
             }
+            let list = by_method.entry(name).or_default();
             list.push(Recorded {
                 params: e.call.params,
                 answer: e.answer,
@@ -387,9 +401,11 @@ impl Cassette {
                             Some(Value::Array(p)) => p.clone(),
                             _ => Vec::new(),
                         };
+                        // The spec's form: `[value]` or a fault struct; supervisord
+                        // answers bare values, taken as they are.
                         let answer = match answer {
                             Value::Array(one) if one.len() == 1 => Ok(one[0].clone()),
-                            Value::Struct(f) => Err(Fault::new(
+                            Value::Struct(f) if f.get("faultCode").is_some() => Err(Fault::new(
                                 match f.get("faultCode") {
                                     Some(Value::Int(c)) => *c,
                                     _ => Fault::INTERNAL_ERROR,
@@ -399,7 +415,7 @@ impl Cassette {
                                     _ => String::new(),
                                 },
                             )),
-                            _ => continue,
+                            bare => Ok(bare.clone()),
                         };
                         out.push(Exchange {
                             call: MethodCall {
@@ -446,6 +462,15 @@ impl Replay {
                 .collect(),
         };
         let Some(first) = same.first() else {
+            if self.recorded.is_empty() {
+                return Err(Fault::new(
+                    Fault::METHOD_NOT_FOUND,
+                    format!(
+                        "replay: {} was listed by the application but never called while recording",
+                        self.method
+                    ),
+                ));
+            }
             return Err(Fault::new(Fault::INVALID_PARAMS, self.unknown(params)));
         };
         let key = self
