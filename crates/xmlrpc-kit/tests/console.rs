@@ -91,6 +91,9 @@ raw = f.find_element(By.CSS_SELECTOR, '.raw')
 raw.find_element(By.TAG_NAME, 'summary').click()
 print('raw_request_has_8=%s' % ('<int>8</int>' in raw.find_element(By.CSS_SELECTOR, '.request').text))
 print('raw_response_has_16=%s' % ('<int>16</int>' in raw.find_element(By.CSS_SELECTOR, '.response').text))
+# The desktop screenshot shows that call: add's section, its result and raw XML open.
+driver.execute_script("document.getElementById('add').scrollIntoView()")
+driver.save_screenshot(shots + '/desktop.png')
 f, state, text = call('fail', ['why not'])
 print('fail=%s %s' % (state, text))
 f, state, text = call('markup')
@@ -113,9 +116,7 @@ f, state, text = call('touch', ['from the console'])
 print('touch=%s %s' % (state, text))
 print('title_after=%s' % driver.title)
 
-# The screenshots show a call made: add's section, its result and raw XML open.
-driver.execute_script("document.getElementById('add').scrollIntoView()")
-driver.save_screenshot(shots + '/desktop.png')
+# The phone screenshot shows the same call.
 phone(driver)
 driver.get(url)
 call('add', ['8', '8'])
