@@ -185,7 +185,14 @@ pub(crate) fn screen<B>(config: &ServerConfig, request: &Request<B>, trusted: bo
         .extensions()
         .get::<super::gateway::Routed>()
         .is_some();
-    if !config.cross_site.check
+    // Library clients send neither header: for them the check is one look at the headers.
+    let browser = request.headers().contains_key(header::ORIGIN)
+        || request
+            .headers()
+            .keys()
+            .any(|k| k.as_str().starts_with("sec-fetch-"));
+    if !browser
+        || !config.cross_site.check
         || !(routed || config.paths.iter().any(|p| p == request.uri().path()))
     {
         return Screen::Pass(None);
