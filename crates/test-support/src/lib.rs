@@ -41,12 +41,14 @@
 //! - [`xrpc`]: a running `xrpc serve`, stopped with Ctrl-C when dropped.
 //! - [`apps`]: real applications (supervisord, rTorrent, nginx, lighttpd) in a temp folder.
 //! - [`data`]: pseudo-random test data and SHA-256 digests.
+//! - [`browser`]: headless Chromium driven by Python's selenium (chromedriver).
 
 #![forbid(unsafe_code)]
 // The helpers are assertions: a failure fails the calling test, with what was seen.
 #![allow(clippy::panic, clippy::expect_used)]
 
 pub mod apps;
+pub mod browser;
 pub mod data;
 pub mod http;
 pub mod memory;

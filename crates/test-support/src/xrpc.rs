@@ -22,7 +22,7 @@ pub struct Serve {
     pub url: String,
     /// The folder it serves.
     pub root: PathBuf,
-    /// Every line it has logged on stderr so far.
+    /// Every line it has logged on stderr or printed on stdout so far.
     pub log: Arc<Mutex<Vec<String>>>,
     remove_root: bool,
 }
@@ -104,12 +104,24 @@ impl Serve {
     pub fn spawn(mut command: Command, root: &Path) -> Serve {
         let mut child = command
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("start xrpc serve");
         let stderr = child.stderr.take().expect("its stderr");
+        let stdout = child.stdout.take().expect("its stdout");
         let (send, lines) = mpsc::channel();
+        // What it prints on stdout (`xrpc proxy` and `xrpc dump` show calls there) goes
+        // into the same log.
+        let out = send.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if out.send(line).is_err() {
+                    break;
+                }
+            }
+        });
         std::thread::spawn(move || {
             // Every line, then on draining, so the server never blocks on a full pipe.
             for line in BufReader::new(stderr).lines() {

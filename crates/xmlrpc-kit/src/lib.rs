@@ -206,6 +206,10 @@
 //!   type names of signatures.
 //! - `files` (`files`): the `files.*` service and its client (upload, download, resume,
 //!   SHA-256).
+//! - [`json`] (`json`): the JSON form of values and documents, as `xrpc decode` prints them.
+//! - [`cassette`] (`cassette`): recorded calls as JSON lines, and a server replaying them.
+//! - [`debug`] (`debug`): a forwarding proxy that shows and records every call, and a dump
+//!   server that shows every request and notes where it departs from the spec.
 //!
 //! # Features
 //!
@@ -218,6 +222,9 @@
 //! | `auth` | yes | [`Server::basic_auth`] with hashed passwords | argon2, sha-crypt, subtle |
 //! | `files` | yes | the `files.*` service and its client | `server`, `client`, sha2 |
 //! | `macros` | yes | [`api`]: a trait as a server's methods and typed clients | `server`, `client`, xmlrpc-kit-macros (syn, quote) |
+//! | `json` | no | [`json`]: the JSON form | serde_json |
+//! | `cassette` | no | [`cassette`]: record and replay | `json`, `server` |
+//! | `debug` | no | [`debug`]: the recording proxy, the dump server | `cassette`, `client` |
 //! | `chrono` | no | [`DateTime`] ⇄ `chrono::NaiveDateTime` | chrono |
 //! | `time` | no | [`DateTime`] ⇄ `time::PrimitiveDateTime` | time |
 //!
@@ -235,10 +242,14 @@
 #[cfg(feature = "macros")]
 #[doc(hidden)]
 pub mod api_support;
+#[cfg(feature = "cassette")]
+pub mod cassette;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod codec;
 mod de;
+#[cfg(feature = "debug")]
+pub mod debug;
 #[cfg(feature = "server")]
 pub mod dispatch;
 pub mod error;
@@ -247,6 +258,8 @@ pub mod fault;
 pub mod files;
 #[cfg(any(feature = "server", feature = "client"))]
 pub mod http;
+#[cfg(feature = "json")]
+pub mod json;
 mod ser;
 #[cfg(feature = "server")]
 pub mod server;

@@ -9,6 +9,8 @@
 //! - `files`: `upload` and `download`, through the library's `files::FileClient`.
 //! - `gen`: `gen rust`, a typed `#[xmlrpc_kit::api]` trait from a server's introspection.
 //! - `bench`: a load generator for any XML-RPC server.
+//! - `proxy`, `dump`: the debugging servers (a recording proxy, a dump server), shown
+//!   through `show`; `serve --replay` serves a cassette.
 //! - `serve`: the seed's service (`seed`), with TLS and auth (`secure`), its log (`log`).
 //! - `connection`: the server URL and connection options every client subcommand flattens.
 //! - `args`: `call`'s arguments (JSON and typed forms) and the options' value parsers.
@@ -21,17 +23,20 @@ mod cgi;
 mod connection;
 mod decode;
 mod describe;
+mod dump;
 mod encode;
 mod error;
 mod files;
 mod gen;
-mod json;
+use xmlrpc_kit::json;
 mod log;
 mod methods;
 mod multicall;
+mod proxy;
 mod secure;
 mod seed;
 mod serve;
+mod show;
 
 use clap::{Parser, Subcommand};
 use std::io::{self, Write};
@@ -87,6 +92,14 @@ enum Command {
     /// Write code from a server's introspection: `xrpc gen rust URL` prints a Rust module
     /// with an `#[xmlrpc_kit::api]` trait whose generated clients call the server with types.
     Gen(gen::GenArgs),
+    // The debugging servers (issue 18).
+    /// Forward calls to UPSTREAM_URL, bytes unchanged and streamed, printing each call and
+    /// its answer (method, params, result or fault, time, sizes); --record writes them to a
+    /// cassette for `xrpc serve --replay`.
+    Proxy(proxy::ProxyArgs),
+    /// Serve a dump server: print every request received (headers, the decoded call,
+    /// deviations from the spec) and answer each call with --answer or --fault.
+    Dump(dump::DumpArgs),
 }
 
 fn main() -> ExitCode {
@@ -104,6 +117,8 @@ fn main() -> ExitCode {
         Command::Multicall(args) => multicall::run(&args, io::stdin().lock(), stdout()),
         Command::Bench(args) => bench::run(&args, stdout(), io::stderr().lock()),
         Command::Gen(args) => gen::run(&args, stdout()),
+        Command::Proxy(args) => proxy::run(&args),
+        Command::Dump(args) => dump::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

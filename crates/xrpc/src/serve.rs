@@ -9,6 +9,7 @@ use crate::secure::Security;
 use crate::seed;
 use std::path::PathBuf;
 use std::time::Duration;
+use xmlrpc_kit::cassette::{Cassette, Match};
 use xmlrpc_kit::server::{
     shutdown_signal, Bind, Framing, LocalAddr, RateLimit, ServeError, ServerConfig, TrustedProxy,
 };
@@ -76,6 +77,37 @@ pub(crate) struct ServeArgs {
     /// Connections one client address may hold open at once.
     #[arg(long, value_name = "N", default_value_t = ServerConfig::DEFAULT_MAX_CONNECTIONS_PER_ADDRESS)]
     pub(crate) max_connections_per_address: usize,
+    // The browser and replay options (issue 18).
+    /// Serve a cassette (`xrpc proxy --record`) instead of the seed's methods: each
+    /// recorded call gets its recorded answer, others a fault naming what was recorded.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) replay: Option<PathBuf>,
+    /// What a call must share with a recorded one under --replay: its method and params,
+    /// or its method only.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "params",
+        value_name = "WHAT",
+        requires = "replay"
+    )]
+    pub(crate) replay_match: ReplayMatch,
+    /// An origin (scheme://host[:port]) whose pages may call the server from a browser
+    /// (CORS); repeat for more. Without it, cross-site browser requests get 403.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub(crate) allow_origins: Vec<String>,
+    /// Serve the documentation page without the console (no forms, no script).
+    #[arg(long)]
+    pub(crate) no_console: bool,
+}
+
+/// `--replay-match`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(crate) enum ReplayMatch {
+    /// The method's name and every parameter.
+    Params,
+    /// The method's name only.
+    Method,
 }
 
 /// `--drain-delay 1.5`.
@@ -150,11 +182,28 @@ async fn serve(args: &ServeArgs, security: &Security) -> Result<(), Error> {
                 .map(|n| RateLimit::per_second(n).burst(n.saturating_mul(2))),
         )
         .call_timeout(args.call_timeout)
-        .max_connections_per_address(args.max_connections_per_address);
-    let (server, root) = seed::server(&args.root, config).map_err(|source| ServeError::Io {
-        context: format!("cannot use {} as the server's folder", args.root.display()),
-        source,
-    })?;
+        .max_connections_per_address(args.max_connections_per_address)
+        .allowed_origins(&args.allow_origins)
+        .console(!args.no_console);
+    let (server, root) = match &args.replay {
+        Some(cassette) => {
+            let matching = match args.replay_match {
+                ReplayMatch::Params => Match::Params,
+                ReplayMatch::Method => Match::Method,
+            };
+            let cassette = Cassette::open(cassette).map_err(|e| Error::Message(e.to_string()))?;
+            tracing::info!("replaying {} recorded calls", cassette.exchanges().len());
+            (cassette.server(matching).config(config), None)
+        }
+        None => {
+            let (server, root) =
+                seed::server(&args.root, config).map_err(|source| ServeError::Io {
+                    context: format!("cannot use {} as the server's folder", args.root.display()),
+                    source,
+                })?;
+            (server, Some(root))
+        }
+    };
     let server = security.apply(server)?;
     // Catch the signals before saying we listen: a SIGINT or SIGTERM before the handlers
     // are registered would kill the process instead of stopping it cleanly.
@@ -162,7 +211,9 @@ async fn serve(args: &ServeArgs, security: &Security) -> Result<(), Error> {
     let local = listener.local_addr()?;
     let url = local.url(listener.framing(), security.tls.is_some());
     tracing::info!("XML-RPC server listening on {url} (Ctrl-C or SIGTERM stops it)");
-    tracing::info!("serving files from {}", root.display());
+    if let Some(root) = root {
+        tracing::info!("serving files from {}", root.display());
+    }
     if matches!(local, LocalAddr::Tcp(_)) && listener.framing() == Framing::Http {
         tracing::info!(
             "documentation page: {url} (open it in a browser; calls go to the same URL)"

@@ -40,7 +40,7 @@ pub struct ServerConfig {
     pub(crate) health_path: Option<String>,
     pub(crate) drain_delay: Duration,
     pub(crate) trusted_proxies: Vec<super::TrustedProxy>,
-    // Limits against abuse (SECURITY.md, "Abuse"): connections per address, the calls and
+    // Limits against abuse (SECURITY.md, "Limits"): connections per address, the calls and
     // time one request may take, the blocking pool, replies spooled to disk, call rates
     // and failed logins.
     pub(crate) max_connections_per_address: usize,
@@ -51,6 +51,9 @@ pub struct ServerConfig {
     pub(crate) spool_replies_above: Option<u64>,
     pub(crate) rate_limit: Option<super::RateLimit>,
     pub(crate) login_lockout: Option<super::LoginLockout>,
+    // The browser-facing settings (issue 18): the console and the cross-site policy.
+    pub(crate) console: bool,
+    pub(crate) cross_site: super::origin::Policy,
     /// Set by `Server::basic_auth` / `Server::authorize` when the server starts, never here,
     /// so that replacing the configuration cannot drop them.
     pub(crate) access: super::access::Access,
@@ -470,6 +473,81 @@ impl ServerConfig {
         self
     }
 
+    /// Default for [`console`](Self::console): on, the page's forms call the methods.
+    pub const DEFAULT_CONSOLE: bool = true;
+    /// Default for [`cross_site_check`](Self::cross_site_check): on.
+    pub const DEFAULT_CROSS_SITE_CHECK: bool = true;
+
+    /// Whether the documentation page is a console: per method a form (parameters typed
+    /// from its signature, or JSON) whose Call button POSTs the call from the page and shows
+    /// the result as a tree, faults as faults, and the raw request and response. Off, the
+    /// page is plain HTML without a script; [`docs_page`](Self::docs_page) turns the whole
+    /// page off. The console calls the server from its own origin only (see
+    /// [`allowed_origins`](Self::allowed_origins)).
+    ///
+    /// ```
+    /// let config = xmlrpc_kit::server::ServerConfig::default().console(false);
+    /// # let _ = config;
+    /// ```
+    pub fn console(mut self, enabled: bool) -> Self {
+        self.console = enabled;
+        self
+    }
+
+    /// Origins (`scheme://host[:port]`) besides the server's own whose pages may call it
+    /// from a browser: their requests pass the cross-site check and get CORS headers
+    /// (`Access-Control-Allow-Origin` with credentials), their preflights an answer. `*`
+    /// allows any origin (then any website a user visits can call the server with the
+    /// user's credentials: only for servers that hold nothing worth protecting). None by
+    /// default: a request whose `Origin` or `Sec-Fetch-Site` names another site gets 403
+    /// and runs nothing. Clients that send no `Origin` (XML-RPC libraries) are unaffected.
+    /// A text that is not an origin is ignored.
+    ///
+    /// ```
+    /// let config = xmlrpc_kit::server::ServerConfig::default()
+    ///     .allowed_origins(["https://dashboard.example.org", "http://localhost:3000"]);
+    /// # let _ = config;
+    /// ```
+    pub fn allowed_origins<S: AsRef<str>>(mut self, origins: impl IntoIterator<Item = S>) -> Self {
+        self.cross_site.origins = origins
+            .into_iter()
+            .filter_map(|o| match o.as_ref().trim() {
+                "*" => Some("*".to_owned()),
+                o => super::origin::normalise(o),
+            })
+            .collect();
+        self
+    }
+
+    /// Content types a browser's call may carry besides `text/xml` and `application/xml`
+    /// (a browser's POST with any other type, or none, gets 415). Requests without
+    /// `Origin` or `Sec-Fetch-*` headers are not checked: library clients keep working
+    /// whatever type they send.
+    ///
+    /// ```
+    /// let config = xmlrpc_kit::server::ServerConfig::default().call_content_types(["application/x-xmlrpc"]);
+    /// # let _ = config;
+    /// ```
+    pub fn call_content_types<S: Into<String>>(
+        mut self,
+        types: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.cross_site.content_types = types.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Whether the cross-site check runs (see [`allowed_origins`](Self::allowed_origins)).
+    /// Turn it off only behind something that does the same check.
+    ///
+    /// ```
+    /// let config = xmlrpc_kit::server::ServerConfig::default().cross_site_check(false);
+    /// # let _ = config;
+    /// ```
+    pub fn cross_site_check(mut self, enabled: bool) -> Self {
+        self.cross_site.check = enabled;
+        self
+    }
+
     /// The documentation page's title.
     pub fn title(mut self, title: impl Into<String>) -> Self {
         self.title = title.into();
@@ -511,6 +589,8 @@ impl Default for ServerConfig {
             spool_replies_above: Some(Self::DEFAULT_SPOOL_REPLIES_ABOVE),
             rate_limit: None,
             login_lockout: Some(super::LoginLockout::default()),
+            console: Self::DEFAULT_CONSOLE,
+            cross_site: super::origin::Policy::default(),
             access: super::access::Access::default(),
         }
     }

@@ -1,8 +1,11 @@
 //! The documentation page served on GET, as Python's `DocXMLRPCServer` does, with what a
 //! caller needs to start: the server's URL as the visitor reached it, ready-to-paste calls
 //! (Python, `xrpc`, curl), a compact index, and per method its signatures, help and an
-//! example request body. Plain HTML and CSS, no script; every text is escaped, so a help
-//! string can never inject markup.
+//! example request body. With the console on, each method also gets a form whose Call
+//! button POSTs the call from the page (`console/console.js`, served inline and allowed by
+//! the page's content security policy by its hash, the only script that may run). Every
+//! text is escaped here and set as text by the script, so neither a help string nor a
+//! result can inject markup.
 
 use crate::dispatch::MethodDoc;
 use hyper::header::{self, HeaderMap};
@@ -72,7 +75,7 @@ pub(crate) fn request_url(
 }
 
 /// `host` or `host:port`, the host a name, an IPv4 address or a bracketed IPv6 address.
-fn is_authority(text: &str) -> bool {
+pub(crate) fn is_authority(text: &str) -> bool {
     let (host, port) = match text.strip_prefix('[') {
         Some(rest) => match rest.split_once(']') {
             Some((v6, after)) => {
@@ -141,9 +144,13 @@ pub(crate) struct Page {
 }
 
 impl Page {
-    /// Lays out the page for these methods.
-    pub(crate) fn new(title: &str, methods: &[MethodDoc]) -> Page {
-        let mut page = Builder::default();
+    /// Lays out the page for these methods, with the console's forms and script when
+    /// `console`.
+    pub(crate) fn new(title: &str, methods: &[MethodDoc], console: bool) -> Page {
+        let mut page = Builder {
+            console,
+            ..Builder::default()
+        };
         layout(&mut page, title, methods);
         page.finish()
     }
@@ -184,6 +191,8 @@ fn escape(text: &str) -> String {
 struct Builder {
     parts: Vec<(String, Option<UrlAs>)>,
     current: String,
+    /// Whether the page is a console (forms and their script).
+    console: bool,
 }
 
 impl Builder {
@@ -260,11 +269,13 @@ fn layout(page: &mut Builder, title: &str, methods: &[MethodDoc]) {
     let example = example_method(&own, &system);
     let example_args = example.map(|m| samples(m, None));
 
+    let console_style = if page.console { CONSOLE_STYLE } else { "" };
     page.html("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
         .html("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
         .text(title)
         .html("</title>\n<style>")
         .html(STYLE)
+        .html(console_style)
         .html("</style>\n</head><body>\n<main>\n<header>\n<h1>")
         .text(title)
         .html("</h1>\n<p class=\"lead\">An XML-RPC endpoint: POST a <code>&lt;methodCall&gt;</code> to</p>\n<code class=\"url\" id=\"url\">")
@@ -331,7 +342,13 @@ fn layout(page: &mut Builder, title: &str, methods: &[MethodDoc]) {
     for m in own.iter().chain(&system) {
         method_section(page, m, example);
     }
-    page.html("</main>\n</body></html>\n");
+    page.html("</main>\n");
+    if page.console {
+        page.html("<script>")
+            .html(CONSOLE_SCRIPT)
+            .html("</script>\n");
+    }
+    page.html("</body></html>\n");
 }
 
 /// The method the quick start calls: the server's first method whose signature has
@@ -386,7 +403,107 @@ fn method_section(page: &mut Builder, m: &MethodDoc, example: Option<&MethodDoc>
     }
     page.html("<details><summary>Request body</summary>\n<pre><code>")
         .text(&request_body(&m.name, &args))
-        .html("</code></pre>\n</details>\n</section>\n");
+        .html("</code></pre>\n</details>\n");
+    if page.console {
+        console_form(page, m, &args);
+    }
+    page.html("</section>\n");
+}
+
+/// The console's script: it finds the forms by class and POSTs to the page's own URL.
+const CONSOLE_SCRIPT: &str = include_str!("console/console.js");
+/// The console's styles, added to the page's.
+const CONSOLE_STYLE: &str = include_str!("console/console.css");
+
+/// The content security policy of the page: only the console's script runs (by its
+/// SHA-256), it may call only this origin, and nothing may frame the page.
+pub(crate) fn content_security_policy() -> &'static str {
+    static POLICY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    POLICY.get_or_init(|| {
+        use base64::Engine;
+        use sha2::Digest;
+        let hash = base64::engine::general_purpose::STANDARD
+            .encode(sha2::Sha256::digest(CONSOLE_SCRIPT.as_bytes()));
+        format!(
+            "default-src 'none'; script-src 'sha256-{hash}'; style-src 'unsafe-inline'; \
+             connect-src 'self'; img-src 'self' data: blob:; base-uri 'none'; \
+             form-action 'none'; frame-ancestors 'none'"
+        )
+    })
+}
+
+/// The console's form for a method: one field per parameter of its first signature
+/// (filled with the examples' values), or a JSON array of parameters; the Call button; and
+/// where the script shows the answer and the raw XML.
+fn console_form(page: &mut Builder, m: &MethodDoc, args: &[Sample]) {
+    page.html("<form class=\"try\" data-method=\"")
+        .text(&m.name)
+        .html("\">\n");
+    let params = m
+        .signatures
+        .first()
+        .and_then(|s| s.split_first())
+        .map(|(_, params)| params)
+        .unwrap_or_default();
+    for (i, (ty, sample)) in params.iter().zip(args).enumerate() {
+        page.html("<label><span>")
+            .text(&format!("{} · {ty}", i + 1))
+            .html("</span>");
+        match (ty.as_str(), sample) {
+            ("boolean" | "bool", _) => {
+                page.html("<select class=\"param\" data-type=\"")
+                    .text(ty)
+                    .html("\"><option>true</option><option>false</option></select>");
+            }
+            (_, Sample::Struct(_) | Sample::Array(_)) => {
+                let mut json = String::new();
+                json_value(sample, &mut json);
+                page.html("<textarea class=\"param\" rows=\"2\" data-type=\"")
+                    .text(ty)
+                    .html("\">")
+                    .text(&json)
+                    .html("</textarea>");
+            }
+            _ => {
+                let (value, mode) = match sample {
+                    Sample::Int(n) | Sample::I8(n) => (n.to_string(), "numeric"),
+                    Sample::Double(d) => ((*d).to_owned(), "decimal"),
+                    Sample::Str(s) => (s.clone(), "text"),
+                    Sample::DateTime(d) | Sample::Base64(d) => ((*d).to_owned(), "text"),
+                    _ => (String::new(), "text"),
+                };
+                page.html("<input class=\"param\" data-type=\"")
+                    .text(ty)
+                    .html("\" inputmode=\"")
+                    .html(mode)
+                    .html("\" value=\"")
+                    .text(&value)
+                    .html("\">");
+            }
+        }
+        page.html("</label>\n");
+    }
+    let mut json = String::from("[");
+    for (i, arg) in args.iter().enumerate() {
+        if i > 0 {
+            json.push_str(", ");
+        }
+        json_value(arg, &mut json);
+    }
+    json.push(']');
+    page.html(if m.signatures.is_empty() {
+        "<details class=\"json\" open><summary>Parameters as JSON</summary>"
+    } else {
+        "<details class=\"json\"><summary>Parameters as JSON (used while open)</summary>"
+    })
+    .html("<textarea rows=\"2\" aria-label=\"parameters as a JSON array\">")
+    .text(&json)
+    .html(
+        "</textarea></details>\n<button type=\"submit\">Call</button><span class=\"took\"></span>\n\
+         <output class=\"result\" hidden></output>\n\
+         <details class=\"raw\"><summary>Request and response XML</summary>\
+         <pre class=\"request\"></pre><pre class=\"response\"></pre></details>\n</form>\n",
+    );
 }
 
 /// A method name as a URL fragment: percent-encoded where a fragment may not hold it raw.
@@ -765,8 +882,16 @@ mod tests {
             "<script>alert('x')</script> & more",
             &["int", "string"],
         )];
-        let page = Page::new("T", &methods).render("http://h/RPC2");
-        assert!(!page.contains("<script>"), "{page}");
+        let page = Page::new("T", &methods, true).render("http://h/RPC2");
+        assert!(!page.contains("<script>alert"), "{page}");
+        // The page's one script is the console's, which the policy allows by its hash.
+        assert_eq!(page.matches("<script>").count(), 1);
+        assert!(content_security_policy().contains("script-src 'sha256-"));
+        let plain = Page::new("T", &methods, false).render("http://h/RPC2");
+        assert!(
+            !plain.contains("<script") && !plain.contains("<form"),
+            "{plain}"
+        );
         assert!(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more"));
         assert!(page.contains("x&lt;y(string) → int"));
     }
@@ -774,7 +899,7 @@ mod tests {
     #[test]
     fn examples_carry_the_url_in_each_language() {
         let methods = [doc("add", "Adds.", &["int", "int", "int"])];
-        let page = Page::new("T", &methods).render("http://[::1]:8080/RPC2");
+        let page = Page::new("T", &methods, true).render("http://[::1]:8080/RPC2");
         assert!(
             page.contains("ServerProxy(&quot;http://[::1]:8080/RPC2&quot;, allow_none=True)"),
             "{page}"

@@ -20,6 +20,7 @@ mod forwarded;
 mod gateway;
 mod listen;
 mod metrics;
+mod origin;
 mod scgi;
 mod service;
 mod slots;

@@ -10,6 +10,7 @@ use super::conn::ConnState;
 use super::docs;
 use super::forwarded;
 use super::metrics::{self, Metrics, Refusal};
+use super::origin;
 use super::throttle::{self, CallRate, ClientKey, Logins};
 use crate::codec::{self, Envelope, Reader};
 use crate::dispatch::{Gate, Invocation, Params, Registry};
@@ -124,8 +125,32 @@ where
     }
 }
 
-/// Answers one request.
+/// Answers one request: the cross-site policy first (origin.rs), then `respond`.
 pub(crate) async fn handle<B>(
+    shared: Arc<Shared>,
+    request: Request<B>,
+    peer: Option<SocketAddr>,
+    conn: Option<&Arc<ConnState>>,
+) -> Response<ResponseBody>
+where
+    B: hyper::body::Body,
+    B::Error: std::fmt::Display,
+{
+    let cors = match origin::screen(
+        &shared.config,
+        &request,
+        is_trusted_peer(&shared.config, peer),
+    ) {
+        origin::Screen::Answer(response) => return response,
+        origin::Screen::Pass(cors) => cors,
+    };
+    let mut response = respond(shared, request, peer, conn).await;
+    origin::finish(response.headers_mut(), cors);
+    response
+}
+
+/// Answers one request the policy let through.
+async fn respond<B>(
     shared: Arc<Shared>,
     request: Request<B>,
     peer: Option<SocketAddr>,
@@ -215,9 +240,9 @@ where
     match *request.method() {
         Method::POST => {}
         Method::GET | Method::HEAD if config.docs_page => {
-            let page = shared
-                .docs_page
-                .get_or_init(|| docs::Page::new(&config.title, &shared.registry.describe()));
+            let page = shared.docs_page.get_or_init(|| {
+                docs::Page::new(&config.title, &shared.registry.describe(), config.console)
+            });
             let url = docs::request_url(
                 request.uri(),
                 request.headers(),

@@ -1,5 +1,6 @@
-//! The JSON form of XML-RPC: how `xrpc decode` prints values and documents, and how
-//! `xrpc encode` reads them back.
+//! The JSON form of XML-RPC: how `xrpc decode` prints values and documents, how
+//! `xrpc encode` reads them back, and how a [`cassette`](crate::cassette) records calls
+//! (behind the `json` feature).
 //!
 //! | XML-RPC                  | JSON                                                       |
 //! |--------------------------|------------------------------------------------------------|
@@ -23,6 +24,9 @@
 //! Documents: a call is `{"methodName": ..., "params": [...]}`, a response
 //! `{"params": [...]}` and a fault `{"fault": {"faultCode": ..., "faultString": ...}}`.
 
+use crate::codec::{Document, MethodCall};
+use crate::fault::Fault;
+use crate::value::{Binary, DateTime, Struct, Value};
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use base64::engine::DecodePaddingMode;
 use base64::Engine;
@@ -30,8 +34,6 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Number, Value as Json};
 use std::fmt;
-use xmlrpc_kit::codec::{Document, MethodCall};
-use xmlrpc_kit::{Binary, DateTime, Fault, Struct, Value};
 
 /// The key of a call's method name.
 const METHOD_NAME: &str = "methodName";
@@ -53,8 +55,12 @@ const DOUBLE_TAG: &str = "double";
 /// Tag of a struct that would otherwise read back as one of the tags above.
 const STRUCT_TAG: &str = "struct";
 
-/// The mapping in short, for `--help`.
-pub(crate) const MAPPING_HELP: &str = "\
+/// The mapping in short, for a command's `--help`.
+///
+/// ```
+/// assert!(xmlrpc_kit::json::MAPPING_HELP.contains("{\"base64\": \"AAEC\"}"));
+/// ```
+pub const MAPPING_HELP: &str = "\
 JSON form:
   call      {\"methodName\": \"name\", \"params\": [value, ...]}
   response  {\"params\": [value]}
@@ -80,8 +86,13 @@ const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
 );
 
 /// JSON that is not the JSON form of an XML-RPC value or document, and where in it.
+///
+/// ```
+/// let err = xmlrpc_kit::json::from_json(serde_json::json!([1, {"base64": "!"}])).unwrap_err();
+/// assert!(err.to_string().starts_with("at [1].base64: invalid base64"), "{err}");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ShapeError {
+pub struct ShapeError {
     /// From the outermost step to the innermost.
     path: Vec<Step>,
     message: String,
@@ -96,7 +107,12 @@ enum Step {
 
 impl ShapeError {
     /// An error at the current place; callers add the path on the way out.
-    pub(crate) fn new(message: impl Into<String>) -> Self {
+    ///
+    /// ```
+    /// let err = xmlrpc_kit::json::ShapeError::new("not a call").in_index(2);
+    /// assert_eq!(err.to_string(), "at [2]: not a call");
+    /// ```
+    pub fn new(message: impl Into<String>) -> Self {
         ShapeError {
             path: Vec::new(),
             message: message.into(),
@@ -109,7 +125,12 @@ impl ShapeError {
     }
 
     /// The same error, one array item further out: `[index]` goes before the path.
-    pub(crate) fn in_index(mut self, index: usize) -> Self {
+    ///
+    /// ```
+    /// let err = xmlrpc_kit::json::ShapeError::new("bad").in_index(0);
+    /// assert_eq!(err.to_string(), "at [0]: bad");
+    /// ```
+    pub fn in_index(mut self, index: usize) -> Self {
         self.path.insert(0, Step::Index(index));
         self
     }
@@ -148,8 +169,15 @@ fn is_plain_key(key: &str) -> bool {
 
 /// A value in its JSON form, written by serde straight to any serializer (no
 /// `serde_json::Value` tree in between): what `decode`, `call` and `multicall` print.
+///
+/// ```
+/// use xmlrpc_kit::{json::JsonForm, Value};
+/// let text = serde_json::to_string(&JsonForm(&Value::from(vec![Value::from(1), Value::Nil])))?;
+/// assert_eq!(text, "[1,null]");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct JsonForm<'a>(pub(crate) &'a Value);
+pub struct JsonForm<'a>(pub &'a Value);
 
 impl Serialize for JsonForm<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -213,7 +241,12 @@ fn tag<S: Serializer, T: Serialize + ?Sized>(
 }
 
 /// The JSON form of a value as a `serde_json::Value`.
-pub(crate) fn to_json(value: &Value) -> Json {
+///
+/// ```
+/// use xmlrpc_kit::{json, Binary, Value};
+/// assert_eq!(json::to_json(&Value::Base64(Binary::new(vec![0, 1, 2]))), serde_json::json!({"base64": "AAEC"}));
+/// ```
+pub fn to_json(value: &Value) -> Json {
     // Writing to a `serde_json::Value` fails only for non-string map keys, and every key
     // here is a string.
     serde_json::to_value(JsonForm(value)).unwrap_or(Json::Null)
@@ -253,7 +286,13 @@ fn tag_of(object: &Map<String, Json>) -> Option<&'static str> {
 /// Integers within 32 bits become `Int`, wider ones `I8`; integers beyond 64 bits are an
 /// error (serde_json reads integer literals beyond `u64::MAX` as doubles, so those become
 /// `Double` before this function sees them).
-pub(crate) fn from_json(json: Json) -> Result<Value, ShapeError> {
+///
+/// ```
+/// use xmlrpc_kit::{json, Value};
+/// assert_eq!(json::from_json(serde_json::json!(5_000_000_000i64))?, Value::I8(5_000_000_000));
+/// # Ok::<(), xmlrpc_kit::json::ShapeError>(())
+/// ```
+pub fn from_json(json: Json) -> Result<Value, ShapeError> {
     match json {
         Json::Null => Ok(Value::Nil),
         Json::Bool(b) => Ok(Value::Bool(b)),
@@ -335,7 +374,11 @@ fn tag_from_json(tag: &str, inner: Json) -> Result<Value, ShapeError> {
 }
 
 /// What kind of JSON a value is, for error messages.
-pub(crate) fn kind(json: &Json) -> &'static str {
+///
+/// ```
+/// assert_eq!(xmlrpc_kit::json::kind(&serde_json::json!([])), "an array");
+/// ```
+pub fn kind(json: &Json) -> &'static str {
     match json {
         Json::Null => "null",
         Json::Bool(_) => "a boolean",
@@ -350,8 +393,15 @@ pub(crate) fn kind(json: &Json) -> &'static str {
 
 /// A document in its JSON form, written by serde: `{"methodName": ..., "params": [...]}`,
 /// `{"params": [...]}` or `{"fault": {"faultCode": ..., "faultString": ...}}`.
+///
+/// ```
+/// use xmlrpc_kit::{codec::Document, json::DocumentForm};
+/// let text = serde_json::to_string(&DocumentForm(&Document::Response(vec![16.into()])))?;
+/// assert_eq!(text, r#"{"params":[16]}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct DocumentForm<'a>(pub(crate) &'a Document);
+pub struct DocumentForm<'a>(pub &'a Document);
 
 /// The serde shapes of the three documents.
 #[derive(Serialize)]
@@ -409,14 +459,26 @@ impl Serialize for DocumentForm<'_> {
 }
 
 /// The JSON form of a document as a `serde_json::Value`.
-#[cfg(test)]
-pub(crate) fn document_to_json(document: &Document) -> Json {
+///
+/// ```
+/// use xmlrpc_kit::{codec::Document, json, Fault};
+/// let fault = json::document_to_json(&Document::Fault(Fault::new(4, "Too many")));
+/// assert_eq!(fault, serde_json::json!({"fault": {"faultCode": 4, "faultString": "Too many"}}));
+/// ```
+pub fn document_to_json(document: &Document) -> Json {
     serde_json::to_value(DocumentForm(document)).unwrap_or(Json::Null)
 }
 
 /// The document a JSON form stands for: a call when it has `methodName`, a fault when it
 /// has `fault`, a response otherwise. A call's `params` may be left out (no parameters).
-pub(crate) fn document_from_json(json: Json) -> Result<Document, ShapeError> {
+///
+/// ```
+/// use xmlrpc_kit::{codec::Document, json};
+/// let call = json::document_from_json(serde_json::json!({"methodName": "add", "params": [8, 8]}))?;
+/// assert!(matches!(call, Document::Call(c) if c.method_name == "add" && c.params == [8.into(), 8.into()]));
+/// # Ok::<(), xmlrpc_kit::json::ShapeError>(())
+/// ```
+pub fn document_from_json(json: Json) -> Result<Document, ShapeError> {
     const EXPECTED: &str = "expected {\"methodName\": ..., \"params\": [...]} (a call), \
         {\"params\": [...]} (a response) or {\"fault\": {...}} (a fault)";
     let Json::Object(mut object) = json else {
