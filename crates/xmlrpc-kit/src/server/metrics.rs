@@ -72,6 +72,8 @@ pub(crate) enum Refusal {
     TooManyConnections,
     /// An idle or header-stage connection closed to make room for a new client.
     Shed,
+    /// A browser's request from another site, or a browser's call that is not XML: 403/415.
+    CrossSite,
 }
 
 impl Refusal {
@@ -88,6 +90,7 @@ impl Refusal {
             Refusal::Throttled => "throttled",
             Refusal::TooManyConnections => "too_many_connections",
             Refusal::Shed => "shed",
+            Refusal::CrossSite => "cross_site",
         }
     }
 }

@@ -141,7 +141,12 @@ where
         &request,
         is_trusted_peer(&shared.config, peer),
     ) {
-        origin::Screen::Answer(response) => return response,
+        origin::Screen::Answer(response) => {
+            if response.status().is_client_error() {
+                shared.refused(Refusal::CrossSite);
+            }
+            return response;
+        }
         origin::Screen::Pass(cors) => cors,
     };
     let mut response = respond(shared, request, peer, conn).await;
