@@ -246,7 +246,7 @@ pub fn call_peer_server(rec: &mut Recorder, url: &str, ours: Ours) -> Result<(),
         let fault = client
             .call_value("fault", &[Value::Int(FAULT_CODE), Value::from(FAULT_STRING)])
             .await;
-        let passed = matches!(&fault, Err(Error::Fault(xmlrpc_kit::Fault { code, string })) if *code == FAULT_CODE && string == FAULT_STRING);
+        let passed = matches!(&fault, Err(Error::Fault(xmlrpc_kit::Fault { code, string, .. })) if *code == FAULT_CODE && string == FAULT_STRING);
         rec.check(d, "fault", "fault_from_method", passed, show(&fault));
 
         let nomethod = client.call_value("no.such.method", &[]).await;

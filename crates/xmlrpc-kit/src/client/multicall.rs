@@ -143,7 +143,10 @@ impl Multicall {
 
     /// Sends the batch and waits for the results, one per call, in order.
     pub fn send(self) -> Result<Vec<Result<Value, Fault>>, Error> {
-        let items: Vec<Value> = self.client.round_trip(Encoded::plain(self.batch.body()))?;
+        let items: Vec<Value> = self
+            .client
+            .round_trip(Encoded::plain(self.batch.body()), &Default::default())?
+            .into_result()?;
         self.batch.results(items)
     }
 }
@@ -176,9 +179,9 @@ impl AsyncMulticall {
     pub async fn send(self) -> Result<Vec<Result<Value, Fault>>, Error> {
         let reply = self
             .client
-            .exchange(Encoded::plain(self.batch.body()))
+            .exchange(Encoded::plain(self.batch.body()), &Default::default())
             .await?;
-        let items: Vec<Value> = self.client.decode(reply).await?;
+        let items: Vec<Value> = self.client.decode(reply).await?.into_result()?;
         self.batch.results(items)
     }
 }

@@ -232,9 +232,11 @@ where
                 .any(|coding| coding.trim().split(';').next() == Some("gzip"))
         });
 
-    let gate = config
-        .access
-        .gate(user.as_deref(), peer.map(|addr| addr.ip()));
+    let gate = config.access.gate(
+        user.as_deref(),
+        peer.map(|addr| addr.ip()),
+        request.extensions().get(),
+    );
     let started_call = if declared.is_none_or(|n| n > config.streaming.threshold) {
         start_streamed_call(&shared, request.into_body(), declared, encoding, gate).await
     } else {
