@@ -423,8 +423,8 @@ Allow 127.0.0.1
     App::start(command, Place::Port(port), dir, &log)
 }
 
-/// The lines of a [`tinyproxy`]'s log that record a request it received (`Request (file
-/// descriptor N): POST http://... HTTP/1.1`, `... CONNECT 127.0.0.1:PORT HTTP/1.1`).
+/// The requests a [`tinyproxy`]'s log records, as their request lines (`POST
+/// http://127.0.0.1:PORT/RPC2 HTTP/1.1`, `CONNECT 127.0.0.1:PORT HTTP/1.1`).
 ///
 /// ```no_run
 /// let dir = test_support::temp_dir("tinyproxy-log-doc");
@@ -436,7 +436,11 @@ pub fn tinyproxy_log(proxy: &App) -> Vec<String> {
         .unwrap_or_default()
         .lines()
         .filter(|line| line.contains("]: Request (file descriptor"))
-        .map(|line| line.split("]: ").nth(1).unwrap_or(line).to_owned())
+        .map(|line| {
+            line.split_once("): ")
+                .map_or(line, |(_, request)| request)
+                .to_owned()
+        })
         .collect()
 }
 

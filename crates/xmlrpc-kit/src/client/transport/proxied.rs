@@ -139,9 +139,12 @@ async fn tunnel(stream: &mut TcpStream, target: &str, proxy: &Proxy) -> io::Resu
         .and_then(|code| code.parse::<u16>().ok());
     match status {
         Some(200..=299) => Ok(()),
-        Some(407) => Err(io::Error::new(
+        Some(401 | 407) => Err(io::Error::new(
             io::ErrorKind::PermissionDenied,
-            format!("the proxy wants authentication ({status_line}): put user:password@ in the proxy URL"),
+            format!(
+                "the proxy wants authentication ({}): put the right user:password@ in the proxy URL",
+                status_line.chars().take(100).collect::<String>()
+            ),
         )),
         _ => Err(io::Error::other(format!(
             "the proxy refused CONNECT {target}: {}",
