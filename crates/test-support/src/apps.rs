@@ -463,6 +463,7 @@ pub fn dokuwiki(dir: &Path, user: &str, password: &str) -> Result<App, String> {
     let conf = dir.join("conf");
     let data = dir.join("data");
     let sessions = dir.join("sessions");
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     for (from, to) in [("/etc/dokuwiki", &conf), ("/var/lib/dokuwiki/data", &data)] {
         let status = Command::new("cp")
             .arg("-rL")
