@@ -191,6 +191,14 @@ fn entry_result(item: Value) -> Result<Result<Value, Fault>, Error> {
     match item {
         Value::Array(mut one) if one.len() == 1 => Ok(Ok(one.remove(0))),
         Value::Struct(ref members) if members.contains_key("faultCode") => {
+            let string = members
+                .get("faultString")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            // A code sent as text (XMLRPC::Lite's "Client") is kept, as for a whole reply.
+            if let Some(Value::String(text)) = members.get("faultCode") {
+                return Ok(Err(Fault::with_code_text(text.clone(), string)));
+            }
             let code = members
                 .get("faultCode")
                 .and_then(Value::as_i32)
@@ -199,10 +207,6 @@ fn entry_result(item: Value) -> Result<Result<Value, Fault>, Error> {
                         "a multicall fault without an integer faultCode",
                     ))
                 })?;
-            let string = members
-                .get("faultString")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
             Ok(Err(Fault::new(code, string)))
         }
         other => Err(Error::Reply(crate::Error::message(format!(

@@ -125,16 +125,12 @@ impl FromStr for BigDecimal {
         if let Some(exponent) = exponent {
             digits(exponent).ok_or_else(bad)?;
         }
-        let (sign, unsigned) = match mantissa.as_bytes().first() {
-            Some(b'-' | b'+') => (&mantissa[..1], &mantissa[1..]),
-            _ => ("", mantissa),
-        };
+        let unsigned = mantissa.strip_prefix(['-', '+']).unwrap_or(mantissa);
         let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
         let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
         if whole.is_empty() && fraction.is_empty() || !all_digits(whole) || !all_digits(fraction) {
             return Err(bad());
         }
-        let _ = sign;
         Ok(BigDecimal(
             text.strip_prefix('+').unwrap_or(text).to_owned(),
         ))
