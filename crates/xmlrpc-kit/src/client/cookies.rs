@@ -50,16 +50,28 @@ impl CookieJar {
     }
 
     /// A jar read from cookie_store's JSON (what [`save_json`](Self::save_json) writes);
-    /// expired cookies in it are kept but never sent.
+    /// expired cookies in it are kept but never sent. Empty text is an empty jar.
     ///
     /// ```
-    /// let jar = xmlrpc_kit::client::CookieJar::load_json(&b""[..])?;
-    /// assert!(jar.cookies().is_empty());
+    /// use xmlrpc_kit::client::CookieJar;
+    /// assert!(CookieJar::load_json(&b""[..])?.cookies().is_empty());
+    /// assert!(CookieJar::load_json(&b"[]"[..])?.cookies().is_empty());
+    /// assert!(CookieJar::load_json(&b"{not json"[..]).is_err());
     /// # Ok::<(), xmlrpc_kit::client::Error>(())
     /// ```
-    pub fn load_json(reader: impl BufRead) -> Result<Self, Error> {
+    pub fn load_json(mut reader: impl BufRead) -> Result<Self, Error> {
+        let mut text = Vec::new();
+        reader
+            .read_to_end(&mut text)
+            .map_err(|source| Error::Cookies {
+                what: "reading the cookie jar",
+                source: source.into(),
+            })?;
+        if text.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self::new());
+        }
         let store =
-            cookie_store::serde::json::load_all(reader).map_err(|source| Error::Cookies {
+            cookie_store::serde::json::load_all(&text[..]).map_err(|source| Error::Cookies {
                 what: "reading the cookie jar",
                 source,
             })?;

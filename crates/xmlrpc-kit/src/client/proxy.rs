@@ -130,6 +130,13 @@ fn env_either(name: &str) -> Option<String> {
 ///
 /// This reads text from the environment or the command line: it never panics, whatever
 /// it is given.
+///
+/// ```
+/// use xmlrpc_kit::client::no_proxy_matches;
+/// assert!(no_proxy_matches("localhost,.example.com", "www.example.com:443"));
+/// assert!(no_proxy_matches("10.0.0.0/8", "10.1.2.3:80"));
+/// assert!(!no_proxy_matches("example.com:8080", "example.com:80"));
+/// ```
 pub fn bypasses(no_proxy: &str, authority: &str) -> bool {
     let (host, port) = split_host_port(authority);
     let host = host.trim_end_matches('.').to_ascii_lowercase();
