@@ -39,7 +39,11 @@ pub fn same_call(a: &MethodCall, b: &MethodCall) -> bool {
 pub fn same_response(a: &MethodResponse, b: &MethodResponse) -> bool {
     match (a, b) {
         (MethodResponse::Params(x), MethodResponse::Params(y)) => same_values(x, y),
-        (MethodResponse::Fault(x), MethodResponse::Fault(y)) => x == y,
+        // The writer writes a fault's numeric code: a code the peer sent as text
+        // (`code_text`, a deviation the reader tolerates) comes back as its number.
+        (MethodResponse::Fault(x), MethodResponse::Fault(y)) => {
+            x.code == y.code && x.string == y.string
+        }
         _ => false,
     }
 }

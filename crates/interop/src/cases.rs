@@ -277,6 +277,8 @@ pub fn describe(value: &Value) -> String {
             format!("array of {} [{}{more}]", a.len(), items.join(", "))
         }
         Value::Nil => "nil".to_owned(),
+        Value::BigInteger(n) => format!("biginteger {n}"),
+        Value::BigDecimal(n) => format!("bigdecimal {n}"),
     };
     clip(&text, 160)
 }

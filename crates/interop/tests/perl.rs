@@ -13,8 +13,6 @@ fn limits(rec: &mut Recorder) {
     let wide = "XMLRPC::Lite takes non-ASCII text for base64, and MIME::Base64 dies on \
                 characters beyond Latin-1 (\"Wide character\")";
     let i8 = "XMLRPC::Lite does not know <i8> (\"wrong element 'i8'\")";
-    let string_code = "XMLRPC::Lite's own faults carry faultCode as a string (\"Client\", \
-                       \"Server\"), which XML-RPC does not allow, so our reader refuses them";
     for d in [Direction::PeerCallsUs, Direction::WeCallPeer] {
         for name in [
             "boolean_true",
@@ -42,34 +40,39 @@ fn limits(rec: &mut Recorder) {
         );
     }
     rec.limit(Direction::PeerCallsUs, "i8", i8);
-    rec.limit(Direction::WeCallPeer, "i8", &format!("{i8}; {string_code}"));
+    // XMLRPC::Lite's own faults carry faultCode as a string ("Client", "Server"): our
+    // reader takes them (a deviation it notes), so what is left below is XMLRPC::Lite's.
+    rec.limit(
+        Direction::WeCallPeer,
+        "i8",
+        &format!("{i8}: the server answers with a fault"),
+    );
     rec.limit(Direction::PeerCallsUs, "string_non_ascii", wide)
         .limit(Direction::PeerCallsUs, "string_beyond_bmp", wide)
         .limit(
             Direction::WeCallPeer,
             "string_non_ascii",
-            &format!("{wide}: the server answers with a fault, and {string_code}"),
+            &format!("{wide}: the server answers with a fault"),
         )
         .limit(
             Direction::WeCallPeer,
             "string_beyond_bmp",
-            &format!("{wide}: the server answers with a fault, and {string_code}"),
+            &format!("{wide}: the server answers with a fault"),
         )
         .limit(
             Direction::WeCallPeer,
             "fault_from_method",
             &format!("{wide}: writing a fault string with non-ASCII text kills the request"),
         )
-        .limit(Direction::WeCallPeer, "fault_no_such_method", string_code)
         .limit(
             Direction::WeCallPeer,
             "multicall",
-            &format!("XMLRPC::Lite has no system.multicall; {string_code}"),
+            "XMLRPC::Lite has no system.multicall (its fault says so)",
         )
         .limit(
             Direction::WeCallPeer,
             "introspection",
-            &format!("XMLRPC::Lite has no system.* methods; {string_code}"),
+            "XMLRPC::Lite has no system.* methods (its fault says so)",
         );
 }
 

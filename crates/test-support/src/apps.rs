@@ -1,6 +1,6 @@
 //! Real applications the tests start, each from Debian's package, in a temp folder of its
 //! own, on loopback or a Unix socket there, waited on until it answers, and killed when
-//! dropped: supervisord, rTorrent, nginx, lighttpd and HAProxy. Each starter fails with the
+//! dropped: supervisord, rTorrent, nginx, lighttpd, HAProxy, tinyproxy and DokuWiki. Each starter fails with the
 //! application's own log when it does not come up.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -380,5 +380,174 @@ backend xrpc
     std::fs::write(&conf_path, conf).map_err(|e| e.to_string())?;
     let mut command = Command::new("haproxy");
     command.arg("-db").arg("-f").arg(&conf_path);
+    App::start(command, Place::Port(port), dir, &log)
+}
+
+/// tinyproxy (Debian's `tinyproxy`), a forward proxy, in the foreground on a free port of
+/// 127.0.0.1, requiring `user:password` (Basic) when given. Its log, at `dir/tinyproxy.log`,
+/// names each request it passed (`Request ...: POST http://...` for plain HTTP,
+/// `CONNECT host:port` for a tunnel): [`tinyproxy_log`] reads it.
+///
+/// # Errors
+/// As [`App::start`].
+///
+/// ```no_run
+/// let dir = test_support::temp_dir("tinyproxy-doc");
+/// let proxy = test_support::apps::tinyproxy(dir.path(), Some(("alice", "s3cret"))).unwrap();
+/// println!("http://alice:s3cret@127.0.0.1:{}", proxy.port());
+/// ```
+pub fn tinyproxy(dir: &Path, basic_auth: Option<(&str, &str)>) -> Result<App, String> {
+    let port = free_port();
+    let log = dir.join("tinyproxy.log");
+    let auth = basic_auth
+        .map(|(user, password)| format!("BasicAuth {user} {password}\n"))
+        .unwrap_or_default();
+    // No ConnectPort line: CONNECT is allowed to any port (the test servers' are random).
+    let conf = format!(
+        "Port {port}
+Listen 127.0.0.1
+Timeout 30
+LogFile \"{log}\"
+LogLevel Info
+PidFile \"{d}/tinyproxy.pid\"
+MaxClients 32
+Allow 127.0.0.1
+{auth}",
+        log = log.display(),
+        d = dir.display(),
+    );
+    let conf_path = dir.join("tinyproxy.conf");
+    std::fs::write(&conf_path, conf).map_err(|e| e.to_string())?;
+    let mut command = Command::new("tinyproxy");
+    command.arg("-d").arg("-c").arg(&conf_path);
+    App::start(command, Place::Port(port), dir, &log)
+}
+
+/// The requests a [`tinyproxy`]'s log records, as their request lines (`POST
+/// http://127.0.0.1:PORT/RPC2 HTTP/1.1`, `CONNECT 127.0.0.1:PORT HTTP/1.1`).
+///
+/// ```no_run
+/// let dir = test_support::temp_dir("tinyproxy-log-doc");
+/// let proxy = test_support::apps::tinyproxy(dir.path(), None).unwrap();
+/// assert!(test_support::apps::tinyproxy_log(&proxy).is_empty());
+/// ```
+pub fn tinyproxy_log(proxy: &App) -> Vec<String> {
+    std::fs::read_to_string(proxy.dir.join("tinyproxy.log"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|line| line.contains("]: Request (file descriptor"))
+        .map(|line| {
+            line.split_once("): ")
+                .map_or(line, |(_, request)| request)
+                .to_owned()
+        })
+        .collect()
+}
+
+/// DokuWiki (Debian's `dokuwiki`, PHP) under lighttpd and `php-cgi` on a free port of
+/// 127.0.0.1, with a configuration and data folder of its own in `dir` (copies of
+/// `/etc/dokuwiki` and `/var/lib/dokuwiki/data`; the package's files are used as they are):
+/// the XML-RPC API on (`remote`), open to the group `user`, and one user `user` with
+/// `password` in it. Its API is at `http://127.0.0.1:PORT/lib/exe/xmlrpc.php`; calls other
+/// than `dokuwiki.login` need the session cookie the login sets.
+///
+/// # Errors
+/// As [`App::start`], or a copy that failed.
+///
+/// ```no_run
+/// let dir = test_support::temp_dir("dokuwiki-doc");
+/// let wiki = test_support::apps::dokuwiki(dir.path(), "tester", "secret").unwrap();
+/// println!("http://127.0.0.1:{}/lib/exe/xmlrpc.php", wiki.port());
+/// ```
+pub fn dokuwiki(dir: &Path, user: &str, password: &str) -> Result<App, String> {
+    let conf = dir.join("conf");
+    let data = dir.join("data");
+    let sessions = dir.join("sessions");
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for (from, to) in [("/etc/dokuwiki", &conf), ("/var/lib/dokuwiki/data", &data)] {
+        let status = Command::new("cp")
+            .arg("-rL")
+            .arg(from)
+            .arg(to)
+            .status()
+            .map_err(|e| format!("cp {from}: {e}"))?;
+        if !status.success() {
+            return Err(format!("cp -rL {from} {}: {status}", to.display()));
+        }
+    }
+    std::fs::create_dir_all(&sessions).map_err(|e| e.to_string())?;
+    let hash = crate::tls::openssl(dir, &["passwd", "-1", password]);
+    let write =
+        |path: PathBuf, text: String| std::fs::write(&path, text).map_err(|e| e.to_string());
+    write(
+        conf.join("local.php"),
+        format!(
+            "<?php
+$conf['title'] = 'xmlrpc-kit test wiki';
+$conf['savedir'] = '{data}';
+$conf['useacl'] = 1;
+$conf['authtype'] = 'authplain';
+$conf['superuser'] = '@admin';
+$conf['remote'] = 1;
+$conf['remoteuser'] = '@user';
+",
+            data = data.display()
+        ),
+    )?;
+    write(
+        conf.join("users.auth.php"),
+        format!("{user}:{}:Test User:{user}@localhost:user\n", hash.trim()),
+    )?;
+    write(
+        data.join("pages").join("start.txt"),
+        "====== Welcome ======\nThis wiki runs for xmlrpc-kit's tests.\n".to_owned(),
+    )?;
+    // Debian's preload.php reads the configuration from /etc/dokuwiki unless these are
+    // defined first: PHP defines them before DokuWiki runs.
+    write(
+        dir.join("prepend.php"),
+        format!(
+            "<?php\ndefine('DOKU_CONF', '{c}/');\ndefine('DOKU_MAIN_CONF', '{c}/');\n",
+            c = conf.display()
+        ),
+    )?;
+    let php = dir.join("php-cgi");
+    write(
+        php.clone(),
+        format!(
+            "#!/bin/sh\nexec /usr/bin/php-cgi -d auto_prepend_file={d}/prepend.php \
+             -d cgi.force_redirect=0 -d session.save_path={s} \"$@\"\n",
+            d = dir.display(),
+            s = sessions.display()
+        ),
+    )?;
+    let status = Command::new("chmod")
+        .arg("+x")
+        .arg(&php)
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err(format!("chmod +x {}: {status}", php.display()));
+    }
+    let port = free_port();
+    let log = dir.join("error.log");
+    write(
+        dir.join("lighttpd.conf"),
+        format!(
+            "server.document-root = \"/usr/share/dokuwiki\"
+server.bind = \"127.0.0.1\"
+server.port = {port}
+server.errorlog = \"{log}\"
+server.pid-file = \"{d}/lighttpd.pid\"
+server.modules = ( \"mod_cgi\" )
+cgi.assign = ( \".php\" => \"{php}\" )
+",
+            log = log.display(),
+            d = dir.display(),
+            php = php.display(),
+        ),
+    )?;
+    let mut command = Command::new("lighttpd");
+    command.arg("-D").arg("-f").arg(dir.join("lighttpd.conf"));
     App::start(command, Place::Port(port), dir, &log)
 }

@@ -39,9 +39,11 @@
 //! - [`tls`]: the tests' own certificate authority, made with openssl.
 //! - [`memory`]: peak resident memory (VmHWM) and its reset.
 //! - [`xrpc`]: a running `xrpc serve`, stopped with Ctrl-C when dropped.
-//! - [`apps`]: real applications (supervisord, rTorrent, nginx, lighttpd) in a temp folder.
+//! - [`apps`]: real applications (supervisord, rTorrent, nginx, lighttpd, HAProxy,
+//!   tinyproxy, DokuWiki) in a temp folder.
 //! - [`data`]: pseudo-random test data and SHA-256 digests.
 //! - [`browser`]: headless Chromium driven by Python's selenium (chromedriver).
+//! - [`deviant`]: reply documents with the deviations real peers make.
 
 #![forbid(unsafe_code)]
 // The helpers are assertions: a failure fails the calling test, with what was seen.
@@ -50,6 +52,7 @@
 pub mod apps;
 pub mod browser;
 pub mod data;
+pub mod deviant;
 pub mod http;
 pub mod memory;
 pub mod peer;

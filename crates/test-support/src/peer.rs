@@ -188,6 +188,49 @@ impl PeerServer {
         Self::start(crate::process::python_command(script, args))
     }
 
+    /// Python's `http.server` answering each XML-RPC call with a document from `dir`: the
+    /// file `METHOD.xml` for a call of `METHOD`, sent as it is (HTTP 404 when there is
+    /// none). For replies that real peers send and no well-behaved server would (string
+    /// fault codes, `<biginteger>`, bare faults), read by the client under test.
+    ///
+    /// # Errors
+    /// As [`PeerServer::start`].
+    ///
+    /// ```no_run
+    /// let dir = test_support::temp_dir("documents-doc");
+    /// std::fs::write(dir.path().join("ping.xml"), "<methodResponse><params/></methodResponse>").unwrap();
+    /// let server = test_support::peer::PeerServer::documents(dir.path()).unwrap();
+    /// println!("{}", server.url("/RPC2"));
+    /// ```
+    pub fn documents(dir: &std::path::Path) -> Result<PeerServer, String> {
+        const SCRIPT: &str = r#"
+import http.server, os, re, sys
+root = sys.argv[1]
+class Documents(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        name = re.search(rb"<methodName>\s*([^<\s]+)\s*</methodName>", body)
+        path = os.path.join(root, (name.group(1).decode() if name else "") + ".xml")
+        if not name or not os.path.isfile(path):
+            self.send_error(404)
+            return
+        with open(path, "rb") as f:
+            reply = f.read()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+    def log_message(self, *args):
+        pass
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Documents)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"#;
+        let dir = dir.to_string_lossy().into_owned();
+        Self::python(SCRIPT, &[dir.as_str()])
+    }
+
     /// The port it listens on.
     ///
     /// ```no_run

@@ -1,5 +1,6 @@
 //! The tests' own certificate authority, made with the openssl command: a CA and a
-//! certificate for 127.0.0.1 that it signed, for the https tests.
+//! certificate for 127.0.0.1 that it signed, for the https tests, and client certificates
+//! it signs, for the mutual-TLS tests.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -57,5 +58,69 @@ pub fn make_ca(dir: &Path) -> TestCa {
         ca_key: dir.join("ca.key"),
         cert: dir.join("server.pem"),
         key: dir.join("server.key"),
+    }
+}
+
+/// A client certificate [`client_cert`] made: the certificate and its key (PEM files).
+#[derive(Debug, Clone)]
+pub struct ClientCert {
+    /// The certificate (`NAME.pem`), signed by the CA, for TLS client authentication.
+    pub cert: PathBuf,
+    /// Its private key (`NAME.key`).
+    pub key: PathBuf,
+}
+
+/// Makes, in the CA's folder, a client certificate with subject `/CN=name/O=xmlrpc-kit
+/// tests`, signed by `ca` (extended key usage `clientAuth`), valid for two days.
+///
+/// ```no_run
+/// let dir = test_support::temp_dir("client-cert-doc");
+/// let ca = test_support::tls::make_ca(dir.path());
+/// let alice = test_support::tls::client_cert(&ca, "alice");
+/// assert!(alice.cert.exists() && alice.key.exists());
+/// ```
+pub fn client_cert(ca: &TestCa, name: &str) -> ClientCert {
+    let dir = ca.ca.parent().expect("the CA's folder");
+    std::fs::write(
+        dir.join("client-ext.cnf"),
+        "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\nkeyUsage=digitalSignature\n",
+    )
+    .expect("client-ext.cnf");
+    let subject = format!("/CN={name}/O=xmlrpc-kit tests");
+    let (key, csr, cert) = (
+        format!("{name}.key"),
+        format!("{name}.csr"),
+        format!("{name}.pem"),
+    );
+    openssl(
+        dir,
+        &[
+            "req", "-newkey", "rsa:2048", "-nodes", "-keyout", &key, "-out", &csr, "-subj",
+            &subject,
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            &cert,
+            "-days",
+            "2",
+            "-extfile",
+            "client-ext.cnf",
+        ],
+    );
+    ClientCert {
+        cert: dir.join(cert),
+        key: dir.join(key),
     }
 }

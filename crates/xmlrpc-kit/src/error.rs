@@ -111,6 +111,8 @@ pub(crate) enum ErrorCode {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Message(String),
+    #[error("the peer deviates from XML-RPC, refused in strict mode: {0}")]
+    Deviation(crate::codec::Deviation),
 }
 
 impl ErrorCode {
@@ -126,7 +128,9 @@ impl ErrorCode {
             | ErrorCode::InvalidCharRef(_)
             | ErrorCode::UnsupportedEncoding(_)
             | ErrorCode::BadEncoding(_) => Category::Syntax,
-            ErrorCode::Unexpected { .. } | ErrorCode::InvalidScalar { .. } => Category::Protocol,
+            ErrorCode::Unexpected { .. }
+            | ErrorCode::InvalidScalar { .. }
+            | ErrorCode::Deviation(_) => Category::Protocol,
             ErrorCode::UnexpectedEof(_) => Category::Eof,
             ErrorCode::Limit { .. } => Category::Limit,
             ErrorCode::Message(_) => Category::Data,
@@ -135,6 +139,24 @@ impl ErrorCode {
 }
 
 impl Error {
+    /// The deviation a strict reader refused, when that is what this error is.
+    ///
+    /// ```
+    /// use xmlrpc_kit::codec::{DeviationKind, Reader};
+    /// let xml = b"<methodResponse><params><param><value><float>1.5</float></value></param></params></methodResponse>";
+    /// let mut reader = Reader::from_slice(xml)?.with_strict(true);
+    /// reader.read_envelope()?;
+    /// let err = reader.read_result::<f64>().unwrap_err();
+    /// assert_eq!(err.deviation().map(|d| d.kind), Some(DeviationKind::Float));
+    /// # Ok::<(), xmlrpc_kit::Error>(())
+    /// ```
+    pub fn deviation(&self) -> Option<&crate::codec::Deviation> {
+        match &self.0.code {
+            ErrorCode::Deviation(d) => Some(d),
+            _ => None,
+        }
+    }
+
     pub(crate) fn new(code: ErrorCode) -> Self {
         Error(Box::new(ErrorImpl {
             code,

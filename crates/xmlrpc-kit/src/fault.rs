@@ -16,12 +16,32 @@ use std::fmt;
 /// assert_eq!(fault.code, -32601);
 /// assert_eq!(fault.to_string(), "fault -32601: no such method: frobnicate");
 /// ```
+///
+/// Some peers send `faultCode` as a string (Perl's XMLRPC::Lite says `Client` or `Server`,
+/// Odoo and LiveJournal send words too). Such a fault is read, not refused: its text is kept
+/// in [`code_text`](Self::code_text), and [`code`](Self::code) is the number in that text
+/// when it holds one, else [`NON_NUMERIC_CODE`](Self::NON_NUMERIC_CODE). Two faults are
+/// equal when their codes, code texts and strings are.
+///
+/// ```
+/// use xmlrpc_kit::Fault;
+///
+/// let perl = Fault::with_code_text("Client", "Bad method call");
+/// assert_eq!(perl.code, Fault::NON_NUMERIC_CODE);
+/// assert_eq!(perl.code_text.as_deref(), Some("Client"));
+/// assert_eq!(perl.to_string(), "fault Client: Bad method call");
+/// assert_eq!(Fault::with_code_text(" 42 ", "x").code, 42);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Fault {
-    /// The `faultCode` member.
+    /// The `faultCode` member as a number (see the type's documentation for a code sent
+    /// as text).
     pub code: i32,
     /// The `faultString` member.
     pub string: String,
+    /// The `faultCode` member's text, when the peer sent it as a string rather than an
+    /// `<int>`; `None` for an ordinary fault.
+    pub code_text: Option<String>,
 }
 
 impl Fault {
@@ -44,6 +64,10 @@ impl Fault {
     /// one request may take (multicall's calls count one by one), or a full pool of
     /// blocking calls. Trying again later may succeed.
     pub const OVER_LIMIT: i32 = -32002;
+    /// -32500: the code given to a fault whose `faultCode` is text that holds no number
+    /// (`Client`, `Server`); the interop specification's "application error". The text
+    /// itself is in [`code_text`](Self::code_text).
+    pub const NON_NUMERIC_CODE: i32 = -32500;
 
     /// A fault with the given code and message.
     ///
@@ -55,13 +79,35 @@ impl Fault {
         Fault {
             code,
             string: string.into(),
+            code_text: None,
+        }
+    }
+
+    /// A fault whose `faultCode` came as text: the number in it (surrounding whitespace
+    /// ignored) or [`NON_NUMERIC_CODE`](Self::NON_NUMERIC_CODE), and the text kept.
+    ///
+    /// ```
+    /// let f = xmlrpc_kit::Fault::with_code_text("Server", "boom");
+    /// assert_eq!((f.code, f.code_text.as_deref()), (-32500, Some("Server")));
+    /// ```
+    pub fn with_code_text(code_text: impl Into<String>, string: impl Into<String>) -> Self {
+        let code_text = code_text.into();
+        Fault {
+            code: code_text.trim().parse().unwrap_or(Self::NON_NUMERIC_CODE),
+            string: string.into(),
+            code_text: Some(code_text),
         }
     }
 }
 
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "fault {}: {}", self.code, self.string)
+        match &self.code_text {
+            Some(text) if text.trim().parse::<i32>().is_err() => {
+                write!(f, "fault {}: {}", text.trim(), self.string)
+            }
+            _ => write!(f, "fault {}: {}", self.code, self.string),
+        }
     }
 }
 

@@ -14,9 +14,11 @@
 //! | `<struct>`               | object, members in order                                   |
 //! | `<array>`                | array                                                      |
 //! | `<nil/>`                 | `null`                                                     |
+//! | `<ex:biginteger>`        | `{"biginteger": "123456789012345678901234567890"}`         |
+//! | `<ex:bigdecimal>`        | `{"bigdecimal": "1.000000000000000000001"}`                |
 //!
-//! The three one-key objects above are *tags*. A struct that would read back as a tag (one
-//! member named `base64`, `dateTime` or `double` holding a string, or one member named
+//! The one-key objects above are *tags*. A struct that would read back as a tag (one
+//! member named `base64`, `dateTime`, `double`, `biginteger` or `bigdecimal` holding a string, or one member named
 //! `struct` holding a struct) is printed inside a `{"struct": {...}}` tag, so every value
 //! survives a round trip. The one loss: an `<i8>` small enough for 32 bits reads back as
 //! `<int>`, because JSON has only one kind of integer.
@@ -52,6 +54,10 @@ const BASE64_TAG: &str = "base64";
 const DATETIME_TAG: &str = "dateTime";
 /// Tag of a double that JSON numbers cannot hold.
 const DOUBLE_TAG: &str = "double";
+/// Tag of an `<ex:biginteger>` (its digits).
+const BIGINTEGER_TAG: &str = "biginteger";
+/// Tag of an `<ex:bigdecimal>` (its text).
+const BIGDECIMAL_TAG: &str = "bigdecimal";
 /// Tag of a struct that would otherwise read back as one of the tags above.
 const STRUCT_TAG: &str = "struct";
 
@@ -212,6 +218,8 @@ impl Serialize for JsonForm<'_> {
                 seq.end()
             }
             Value::Nil => serializer.serialize_unit(),
+            Value::BigInteger(n) => tag(serializer, BIGINTEGER_TAG, n.as_str()),
+            Value::BigDecimal(n) => tag(serializer, BIGDECIMAL_TAG, n.as_str()),
         }
     }
 }
@@ -266,7 +274,13 @@ fn looks_like_a_tag(members: &Struct) -> bool {
 }
 
 /// The tags whose inner value is a string.
-const STRING_TAGS: [&str; 3] = [BASE64_TAG, DATETIME_TAG, DOUBLE_TAG];
+const STRING_TAGS: [&str; 5] = [
+    BASE64_TAG,
+    DATETIME_TAG,
+    DOUBLE_TAG,
+    BIGINTEGER_TAG,
+    BIGDECIMAL_TAG,
+];
 
 /// The tag a JSON object is, if it is one: one key naming a tag, holding the tag's type.
 fn tag_of(object: &Map<String, Json>) -> Option<&'static str> {
@@ -355,6 +369,14 @@ fn tag_from_json(tag: &str, inner: Json) -> Result<Value, ShapeError> {
         (DATETIME_TAG, Json::String(text)) => text
             .parse::<DateTime>()
             .map(Value::DateTime)
+            .map_err(|e| ShapeError::new(e.to_string())),
+        (BIGINTEGER_TAG, Json::String(text)) => text
+            .parse()
+            .map(Value::BigInteger)
+            .map_err(|e| ShapeError::new(e.to_string())),
+        (BIGDECIMAL_TAG, Json::String(text)) => text
+            .parse()
+            .map(Value::BigDecimal)
             .map_err(|e| ShapeError::new(e.to_string())),
         (DOUBLE_TAG, Json::String(text)) => match text.as_str() {
             "nan" => Ok(Value::Double(f64::NAN)),

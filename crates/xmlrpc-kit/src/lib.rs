@@ -271,7 +271,7 @@ pub use error::Error;
 pub use fault::Fault;
 #[cfg(feature = "server")]
 pub use server::Server;
-pub use value::{Binary, Blob, DateTime, Struct, Value, XmlRpcType};
+pub use value::{BigDecimal, BigInteger, Binary, Blob, DateTime, Struct, Value, XmlRpcType};
 /// Turns a trait into an XML-RPC API: the server side, typed clients, signatures and help.
 ///
 /// On `trait Calc` (with `#[xmlrpc_kit::api(namespace = "math")]`, or no namespace for no

@@ -7,8 +7,11 @@
 
 use crate::codec::base64;
 use crate::codec::write::{format_double, write_escaped, DECL};
+use crate::codec::APACHE_EXTENSIONS_NS;
 use crate::error::Error;
-use crate::value::token::{BLOB_TOKEN, DATETIME_TOKEN, I8_TOKEN};
+use crate::value::token::{
+    BIGDECIMAL_TOKEN, BIGINTEGER_TOKEN, BLOB_TOKEN, DATETIME_TOKEN, I8_TOKEN,
+};
 use serde::ser::{self, Impossible, Serialize};
 use std::io::Write;
 
@@ -371,6 +374,24 @@ impl<'w, W: Write + ?Sized> ser::Serializer for ValueSerializer<'w, W> {
     fn serialize_i64(mut self, v: i64) -> Result<(), Error> {
         self.i64(v)
     }
+    /// Within 64 bits an `<int>` or `<i8>`; beyond, Apache's `<ex:biginteger>`.
+    fn serialize_i128(mut self, v: i128) -> Result<(), Error> {
+        match i64::try_from(v) {
+            Ok(v) => self.i64(v),
+            Err(_) => {
+                ser::Serializer::serialize_newtype_struct(self, BIGINTEGER_TOKEN, &v.to_string())
+            }
+        }
+    }
+    /// Within 63 bits an `<int>` or `<i8>`; beyond, Apache's `<ex:biginteger>`.
+    fn serialize_u128(mut self, v: u128) -> Result<(), Error> {
+        match i64::try_from(v) {
+            Ok(v) => self.i64(v),
+            Err(_) => {
+                ser::Serializer::serialize_newtype_struct(self, BIGINTEGER_TOKEN, &v.to_string())
+            }
+        }
+    }
     fn serialize_u8(mut self, v: u8) -> Result<(), Error> {
         self.int(v.into())
     }
@@ -445,6 +466,22 @@ impl<'w, W: Write + ?Sized> ser::Serializer for ValueSerializer<'w, W> {
                 self.out
                     .write_all(b"</dateTime.iso8601></value>")
                     .map_err(io)
+            }
+            BIGINTEGER_TOKEN | BIGDECIMAL_TOKEN => {
+                let tag = if name == BIGINTEGER_TOKEN {
+                    "biginteger"
+                } else {
+                    "bigdecimal"
+                };
+                write!(
+                    self.out,
+                    "<value><ex:{tag} xmlns:ex=\"{APACHE_EXTENSIONS_NS}\">"
+                )
+                .map_err(io)?;
+                value.serialize(RawText {
+                    out: &mut *self.out,
+                })?;
+                write!(self.out, "</ex:{tag}></value>").map_err(io)
             }
             BLOB_TOKEN => {
                 // A file-backed blob under a segment capture: a marker that the body

@@ -119,7 +119,7 @@ fn faults_are_faults_and_transport_errors_are_not() {
     let python = python_server();
     let client = Client::new(&python.1).unwrap();
     match client.call::<i32, _>("fail", &(42,)) {
-        Err(Error::Fault(xmlrpc_kit::Fault { code, string })) => {
+        Err(Error::Fault(xmlrpc_kit::Fault { code, string, .. })) => {
             assert_eq!((code, string.as_str()), (42, "failed as asked <&>"))
         }
         other => panic!("{other:?}"),

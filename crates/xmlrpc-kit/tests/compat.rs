@@ -52,7 +52,7 @@ fn server_gives_python_fault_codes() {
     let handle = server(ServerConfig::default().fault_codes(FaultCodes::Python));
     let client = Client::new(&handle.url()).unwrap();
     match client.call::<Value, _>("frobnicate", ()) {
-        Err(Error::Fault(xmlrpc_kit::Fault { code, string })) => {
+        Err(Error::Fault(xmlrpc_kit::Fault { code, string, .. })) => {
             assert_eq!(code, 1);
             assert_eq!(
                 string,
@@ -62,7 +62,7 @@ fn server_gives_python_fault_codes() {
         other => panic!("{other:?}"),
     }
     match client.call::<i32, _>("add", ("x", 2)) {
-        Err(Error::Fault(xmlrpc_kit::Fault { code, string })) => {
+        Err(Error::Fault(xmlrpc_kit::Fault { code, string, .. })) => {
             assert_eq!(code, 1);
             assert!(string.starts_with("<class 'TypeError'>:"), "{string}");
         }

@@ -184,6 +184,8 @@ fn tagged(v: &Value, ints: Ints) -> Json {
         }
         Value::Array(items) => json!({"t": "array", "v": tagged_all(items, ints)}),
         Value::Nil => json!({"t": "nil"}),
+        Value::BigInteger(n) => json!({"t": "biginteger", "v": n.as_str()}),
+        Value::BigDecimal(n) => json!({"t": "bigdecimal", "v": n.as_str()}),
     }
 }
 

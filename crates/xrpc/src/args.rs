@@ -215,6 +215,14 @@ pub(crate) struct Header {
     pub(crate) value: String,
 }
 
+/// `--query NAME=VALUE`: a query parameter for the request URL.
+pub(crate) fn parse_query(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
+        _ => Err(format!("`{text}` is not NAME=VALUE")),
+    }
+}
+
 /// Reads `Name: value` (clap's parser for `--header`).
 pub(crate) fn parse_header(text: &str) -> Result<Header, String> {
     let Some((name, value)) = text.split_once(':') else {

@@ -7,6 +7,7 @@ use crate::error::Error;
 use crate::json;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
+use xmlrpc_kit::client::CallOptions;
 use xmlrpc_kit::{codec, Value};
 
 /// `xrpc call`'s arguments.
@@ -29,6 +30,15 @@ pub(crate) struct CallArgs {
     /// any other result as it would be printed.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+    /// Refuse a reply that deviates from the XML-RPC specification in any way (a string
+    /// faultCode, <biginteger>, a fault without <value>, <params/>, ...): exit 1 naming
+    /// the deviation, instead of reading it leniently.
+    #[arg(long)]
+    pub(crate) strict: bool,
+    /// Print on stderr each deviation from the specification the reply had (what, at
+    /// which byte, what was seen), as `xrpc: deviation: ...` lines.
+    #[arg(long, short = 'v')]
+    pub(crate) verbose: bool,
 }
 
 /// `xrpc call`: calls the method with its arguments (see `args`) and prints the result.
@@ -36,10 +46,18 @@ pub(crate) struct CallArgs {
 /// The arguments are all read before the server is contacted, so a bad one costs no request.
 pub(crate) fn run(call: &CallArgs, stdout: impl Write) -> Result<(), Error> {
     let params = args::parse_args(&call.args)?;
-    let result = call
-        .connection
-        .client()?
-        .call_value(&call.method, &params)?;
+    let client = call.connection.builder()?.strict(call.strict).build()?;
+    let reply = client
+        .call_reply::<Value, _>(&call.method, &params, &CallOptions::new())
+        .map_err(strict_refusal)?;
+    call.connection.save_cookies(&client)?;
+    if call.verbose {
+        let mut stderr = std::io::stderr().lock();
+        for deviation in &reply.deviations {
+            writeln!(stderr, "xrpc: deviation: {deviation}")?;
+        }
+    }
+    let result = reply.into_result()?;
     match &call.output {
         Some(path) => {
             let named = |e: std::io::Error| {
@@ -63,6 +81,20 @@ pub(crate) fn run(call: &CallArgs, stdout: impl Write) -> Result<(), Error> {
             stdout.flush()?;
             Ok(())
         }
+    }
+}
+
+/// A reply refused by `--strict` says which deviation; other errors stay as they are.
+fn strict_refusal(e: xmlrpc_kit::client::Error) -> Error {
+    use xmlrpc_kit::client::Error as ClientError;
+    match &e {
+        ClientError::Reply(cause) | ClientError::Type(cause) => match cause.deviation() {
+            Some(deviation) => Error::Message(format!(
+                "the reply deviates from XML-RPC (refused by --strict): {deviation}"
+            )),
+            None => Error::Client(e),
+        },
+        _ => Error::Client(e),
     }
 }
 

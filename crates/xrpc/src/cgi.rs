@@ -36,6 +36,7 @@ pub(crate) fn run(args: &CgiArgs) -> Result<(), Error> {
         })?;
     let security = Security {
         tls: None,
+        client_ca: None,
         auth_file: args.auth_file.clone(),
     };
     security.apply(server)?.serve_cgi()?;

@@ -47,6 +47,7 @@ pub(crate) fn run(
         batch.add(method, params.as_slice())?;
     }
     let results = batch.send()?;
+    args.connection.save_cookies(&client)?;
     let mut output = BufWriter::new(output);
     for result in results {
         let line = match result {

@@ -40,6 +40,10 @@ pub(crate) struct ServeArgs {
     /// The private key (PEM) of --tls-cert.
     #[arg(long, value_name = "PEM", requires = "tls_cert")]
     pub(crate) tls_key: Option<PathBuf>,
+    /// Require a client certificate signed by a CA in this PEM file (mutual TLS): a
+    /// client without one fails the TLS handshake. Needs --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub(crate) tls_client_ca: Option<PathBuf>,
     /// Require HTTP Basic authentication: a file of `user:hash` lines, hashes made by
     /// `openssl passwd -6` or argon2 (`$argon2id$...`); see SECURITY.md.
     #[arg(long, value_name = "FILE")]
@@ -133,6 +137,7 @@ pub(crate) fn run(args: &ServeArgs) -> Result<(), Error> {
     crate::log::init(args.access_log, args.log_format);
     let security = Security {
         tls: args.tls_cert.clone().zip(args.tls_key.clone()),
+        client_ca: args.tls_client_ca.clone(),
         auth_file: args.auth_file.clone(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

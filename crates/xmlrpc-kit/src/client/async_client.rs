@@ -5,7 +5,9 @@ use super::builder::AsyncClientBuilder;
 use super::error::Error;
 use super::exchange::{self, ReplyBody, ReplySettings};
 use super::multicall::AsyncMulticall;
+use super::options::CallOptions;
 use super::progress::{Progress, ProgressFn};
+use super::reply::{Decoding, Reply};
 use super::transport::Transport;
 use super::url::Endpoint;
 use crate::codec::segments::Encoded;
@@ -57,6 +59,20 @@ pub(crate) struct Inner {
     pub(crate) limits: Limits,
     pub(crate) streaming: Streaming,
     pub(crate) on_progress: Option<ProgressFn>,
+    pub(crate) strict: bool,
+    pub(crate) query: Vec<(String, String)>,
+    #[cfg(feature = "cookies")]
+    pub(crate) cookies: Option<super::cookies::CookieJar>,
+}
+
+impl Inner {
+    /// How replies are read.
+    pub(crate) fn decoding(&self) -> Decoding {
+        Decoding {
+            limits: self.limits,
+            strict: self.strict,
+        }
+    }
 }
 
 impl AsyncClient {
@@ -108,20 +124,75 @@ impl AsyncClient {
         method: &str,
         params: P,
     ) -> Result<R, Error> {
+        self.call_with(method, params, &CallOptions::default())
+            .await
+    }
+
+    /// [`call`](Self::call) with extra headers or query parameters for this call only.
+    ///
+    /// ```no_run
+    /// # async fn example(client: xmlrpc_kit::AsyncClient) -> Result<(), xmlrpc_kit::client::Error> {
+    /// use xmlrpc_kit::client::CallOptions;
+    /// let options = CallOptions::new().header("X-Requested-With", "xmlrpc");
+    /// let id: String = client.call_with("create", ("issue", "title=x"), &options).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn call_with<R: DeserializeOwned + Send + 'static, P: Serialize>(
+        &self,
+        method: &str,
+        params: P,
+        options: &CallOptions,
+    ) -> Result<R, Error> {
+        self.call_reply(method, params, options)
+            .await?
+            .into_result()
+    }
+
+    /// [`call_with`](Self::call_with), giving the whole [`Reply`]: the result or the
+    /// peer's fault (not an error here), and the deviations from the specification the
+    /// reader tolerated.
+    ///
+    /// ```no_run
+    /// # async fn example(client: xmlrpc_kit::AsyncClient) -> Result<(), xmlrpc_kit::client::Error> {
+    /// let reply = client.call_reply::<xmlrpc_kit::Value, _>("ping", (), &Default::default()).await?;
+    /// for deviation in &reply.deviations {
+    ///     eprintln!("the server deviates: {deviation}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn call_reply<R: DeserializeOwned + Send + 'static, P: Serialize>(
+        &self,
+        method: &str,
+        params: P,
+        options: &CallOptions,
+    ) -> Result<Reply<R>, Error> {
         let body = self.encode(method, &params)?;
-        let reply = self.exchange(body).await?;
+        let reply = self.exchange(body, options).await?;
         self.decode(reply).await
+    }
+
+    /// The cookie jar, when the client keeps cookies
+    /// ([`cookies`](super::ClientBuilder::cookies)).
+    ///
+    /// ```
+    /// let client = xmlrpc_kit::AsyncClient::new("localhost:8888")?;
+    /// assert!(client.cookie_jar().is_none());
+    /// # Ok::<(), xmlrpc_kit::client::Error>(())
+    /// ```
+    #[cfg(feature = "cookies")]
+    pub fn cookie_jar(&self) -> Option<&super::cookies::CookieJar> {
+        self.inner.cookies.as_ref()
     }
 
     /// Decodes a reply; a streamed one on a blocking thread.
     pub(crate) async fn decode<R: DeserializeOwned + Send + 'static>(
         &self,
         reply: ReplyBody,
-    ) -> Result<R, Error> {
-        let limits = self.inner.limits;
+    ) -> Result<Reply<R>, Error> {
+        let decoding = self.inner.decoding();
         match reply {
-            ReplyBody::Whole(bytes) => super::decode_reply(&bytes, &limits),
-            streamed => tokio::task::spawn_blocking(move || streamed.decode_blocking(&limits))
+            ReplyBody::Whole(bytes) => super::reply::decode_reply(&bytes, &decoding),
+            streamed => tokio::task::spawn_blocking(move || streamed.decode_blocking(&decoding))
                 .await
                 .map_err(|e| Error::CutOff {
                     endpoint: self.url(),
@@ -177,8 +248,21 @@ impl AsyncClient {
     }
 
     /// Sends an encoded call and returns the reply's XML (whole, or arriving).
-    pub(crate) async fn exchange(&self, body: Encoded) -> Result<ReplyBody, Error> {
+    pub(crate) async fn exchange(
+        &self,
+        body: Encoded,
+        options: &CallOptions,
+    ) -> Result<ReplyBody, Error> {
         let inner = &self.inner;
+        let target = super::options::with_query(
+            &inner.endpoint.request_uri(),
+            inner.query.iter().chain(&options.query),
+        );
+        let mut headers = inner.headers.clone();
+        for (name, value) in &options.headers {
+            let (name, value) = super::builder::header(name, value)?;
+            headers.append(name, value);
+        }
         let body = Encoded {
             xml: inner.extensions.rewrite(body.xml),
             ..body
@@ -218,7 +302,14 @@ impl AsyncClient {
         let exchange = exchange::exchange(
             &inner.transport,
             &inner.endpoint,
-            &inner.headers,
+            exchange::Outgoing {
+                target,
+                headers,
+                #[cfg(feature = "cookies")]
+                cookies: inner.cookies.as_ref(),
+                #[cfg(not(feature = "cookies"))]
+                _cookies: std::marker::PhantomData,
+            },
             body,
             gzipped,
             &settings,

@@ -3,7 +3,7 @@
 //! tokio blocking-pool thread, and one `Client` can be shared by many threads.
 
 use super::exchange::ReplyBody;
-use super::{AsyncClient, ClientBuilder, Error, Multicall};
+use super::{AsyncClient, CallOptions, ClientBuilder, Error, Multicall, Reply};
 use crate::codec::segments::Encoded;
 use crate::value::Value;
 use serde::de::DeserializeOwned;
@@ -149,8 +149,60 @@ impl Client {
         method: &str,
         params: P,
     ) -> Result<R, Error> {
+        self.call_with(method, params, &CallOptions::default())
+    }
+
+    /// [`call`](Self::call) with extra headers or query parameters for this call only.
+    ///
+    /// ```no_run
+    /// use xmlrpc_kit::client::{CallOptions, Client};
+    /// let client = Client::new("localhost:8888")?;
+    /// let options = CallOptions::new().header("X-CSRF-Token", "t0k3n").query("session", "42");
+    /// let n: i32 = client.call_with("add", (8, 8), &options)?;
+    /// # Ok::<(), xmlrpc_kit::client::Error>(())
+    /// ```
+    pub fn call_with<R: DeserializeOwned, P: Serialize>(
+        &self,
+        method: &str,
+        params: P,
+        options: &CallOptions,
+    ) -> Result<R, Error> {
+        self.call_reply(method, params, options)?.into_result()
+    }
+
+    /// [`call_with`](Self::call_with), giving the whole [`Reply`]: the result or the
+    /// peer's fault (not an error here), and the deviations from the specification the
+    /// reader tolerated.
+    ///
+    /// ```no_run
+    /// let client = xmlrpc_kit::Client::new("localhost:8888")?;
+    /// let reply = client.call_reply::<xmlrpc_kit::Value, _>("ping", (), &Default::default())?;
+    /// for deviation in &reply.deviations {
+    ///     eprintln!("the server deviates: {deviation}");
+    /// }
+    /// # Ok::<(), xmlrpc_kit::client::Error>(())
+    /// ```
+    pub fn call_reply<R: DeserializeOwned, P: Serialize>(
+        &self,
+        method: &str,
+        params: P,
+        options: &CallOptions,
+    ) -> Result<Reply<R>, Error> {
         let body = self.client.encode(method, &params)?;
-        self.round_trip(body)
+        self.round_trip(body, options)
+    }
+
+    /// The cookie jar, when the client keeps cookies
+    /// ([`cookies`](ClientBuilder::cookies)).
+    ///
+    /// ```
+    /// let client = xmlrpc_kit::Client::builder("localhost:8888").cookies(true).build()?;
+    /// assert!(client.cookie_jar().is_some_and(|jar| jar.cookies().is_empty()));
+    /// # Ok::<(), xmlrpc_kit::client::Error>(())
+    /// ```
+    #[cfg(feature = "cookies")]
+    pub fn cookie_jar(&self) -> Option<&super::CookieJar> {
+        self.client.cookie_jar()
     }
 
     /// Calls `method` with dynamic parameters and returns the dynamic result.
@@ -180,18 +232,22 @@ impl Client {
 
     /// Sends a call and decodes its reply: the exchange runs on the background runtime,
     /// a streamed reply is read here, on the caller's thread.
-    pub(crate) fn round_trip<R: DeserializeOwned>(&self, body: Encoded) -> Result<R, Error> {
-        let reply = self.exchange(body)?;
-        let inner = &self.client.inner;
-        reply.decode_blocking(&inner.limits)
+    pub(crate) fn round_trip<R: DeserializeOwned>(
+        &self,
+        body: Encoded,
+        options: &CallOptions,
+    ) -> Result<Reply<R>, Error> {
+        let reply = self.exchange(body, options)?;
+        reply.decode_blocking(&self.client.inner.decoding())
     }
 
     /// Runs one exchange on the background runtime and waits for it.
-    fn exchange(&self, body: Encoded) -> Result<ReplyBody, Error> {
+    fn exchange(&self, body: Encoded, options: &CallOptions) -> Result<ReplyBody, Error> {
         let (tx, rx) = mpsc::sync_channel(1);
         let client = self.client.clone();
+        let options = options.clone();
         self.runtime.handle.spawn(async move {
-            let _ = tx.send(client.exchange(body).await);
+            let _ = tx.send(client.exchange(body, &options).await);
         });
         rx.recv().unwrap_or_else(|_| {
             Err(Error::Runtime {

@@ -6,6 +6,7 @@ use super::async_client::{AsyncClient, Inner};
 use super::blocking::Client;
 use super::error::Error;
 use super::progress::{Progress, ProgressFn};
+use super::proxy::{self, ProxyChoice};
 use super::transport::{Transport, TransportSettings};
 use super::url;
 use crate::codec::{Extensions, Limits};
@@ -71,9 +72,17 @@ struct Settings {
     limits: Limits,
     #[cfg(feature = "tls")]
     root_certificates: Option<Vec<u8>>,
+    #[cfg(feature = "tls")]
+    identity: Option<(Vec<u8>, Vec<u8>)>,
     pool_idle_timeout: Duration,
     streaming: Streaming,
     on_progress: Option<ProgressFn>,
+    strict: bool,
+    query: Vec<(String, String)>,
+    proxy: ProxyChoice,
+    no_proxy: Option<String>,
+    #[cfg(feature = "cookies")]
+    cookies: Option<super::cookies::CookieJar>,
 }
 
 impl ClientBuilder {
@@ -119,9 +128,17 @@ impl<C> ClientBuilder<C> {
                 limits: Limits::default(),
                 #[cfg(feature = "tls")]
                 root_certificates: None,
+                #[cfg(feature = "tls")]
+                identity: None,
                 pool_idle_timeout: ClientBuilder::DEFAULT_POOL_IDLE_TIMEOUT,
                 streaming: Streaming::default(),
                 on_progress: None,
+                strict: false,
+                query: Vec::new(),
+                proxy: ProxyChoice::Environment,
+                no_proxy: None,
+                #[cfg(feature = "cookies")]
+                cookies: None,
             },
             kind: PhantomData,
         }
@@ -302,6 +319,127 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    #[cfg(feature = "tls")]
+    /// Presents this client certificate (a PEM chain, leaf first) and its private key (PEM:
+    /// PKCS#8, PKCS#1 or SEC1) to `https://` servers that ask for one (mutual TLS).
+    ///
+    /// ```no_run
+    /// let client = xmlrpc_kit::Client::builder("https://localhost:8443")
+    ///     .identity(&std::fs::read("client.pem")?, &std::fs::read("client.key")?)
+    ///     .root_certificates_pem(&std::fs::read("ca.pem")?)
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn identity(mut self, cert_chain_pem: &[u8], key_pem: &[u8]) -> Self {
+        self.settings.identity = Some((cert_chain_pem.to_vec(), key_pem.to_vec()));
+        self
+    }
+
+    /// Strict mode: a reply that deviates from the specification in any way the reader
+    /// would otherwise tolerate (see [`Deviation`](crate::codec::Deviation)) fails with
+    /// [`Error::Reply`] naming the deviation. Off by default.
+    ///
+    /// ```
+    /// let b = xmlrpc_kit::Client::builder("localhost:8888").strict(true);
+    /// # let _ = b;
+    /// ```
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.settings.strict = strict;
+        self
+    }
+
+    /// Adds a query parameter to every call's URL (percent-encoded here), after any query
+    /// the URL has; [`CallOptions::query`](super::CallOptions::query) adds one to one call.
+    ///
+    /// ```
+    /// let b = xmlrpc_kit::Client::builder("https://koji.example.org/kojihub")
+    ///     .query("session-id", "1234")
+    ///     .query("session-key", "abcd");
+    /// # let _ = b;
+    /// ```
+    pub fn query(mut self, name: &str, value: &str) -> Self {
+        self.settings
+            .query
+            .push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Sends calls through this forward proxy, `http://[user:password@]host[:port]`
+    /// (port 1080 when none is given, as curl): plain HTTP calls as absolute-URL requests,
+    /// HTTPS through a `CONNECT` tunnel; credentials are sent as `Proxy-Authorization:
+    /// Basic`. `no_proxy` (the environment's, or [`no_proxy_for`](Self::no_proxy_for))
+    /// still exempts hosts. Without this, the environment decides (`http_proxy`,
+    /// `https_proxy`, `all_proxy`, `no_proxy`, as curl reads them). Unix-socket and SCGI
+    /// URLs never use a proxy.
+    ///
+    /// ```
+    /// let b = xmlrpc_kit::Client::builder("https://example.org/RPC2")
+    ///     .proxy("http://me:secret@proxy.internal:3128");
+    /// # let _ = b;
+    /// ```
+    pub fn proxy(mut self, url: &str) -> Self {
+        self.settings.proxy = ProxyChoice::Url(url.to_owned());
+        self
+    }
+
+    /// No proxy, whatever the environment says.
+    ///
+    /// ```
+    /// let b = xmlrpc_kit::Client::builder("http://localhost:8888").no_proxy();
+    /// # let _ = b;
+    /// ```
+    pub fn no_proxy(mut self) -> Self {
+        self.settings.proxy = ProxyChoice::Off;
+        self
+    }
+
+    /// The hosts that bypass the proxy, in `no_proxy`'s syntax (`*`, `example.com`,
+    /// `.example.com`, `10.0.0.0/8`, `host:port`; comma-separated), instead of the
+    /// environment's `no_proxy`: curl's `--noproxy`.
+    ///
+    /// ```
+    /// let b = xmlrpc_kit::Client::builder("http://intranet:8888")
+    ///     .proxy("http://proxy:3128")
+    ///     .no_proxy_for("localhost,127.0.0.1,.intranet,intranet");
+    /// # let _ = b;
+    /// ```
+    pub fn no_proxy_for(mut self, hosts: &str) -> Self {
+        self.settings.no_proxy = Some(hosts.to_owned());
+        self
+    }
+
+    #[cfg(feature = "cookies")]
+    /// Keeps cookies: a fresh [`CookieJar`](super::CookieJar) for this client (and its
+    /// clones) when `true`, none when `false` (the default). A login's session cookie is
+    /// then sent with the calls that follow, by the jar's domain, path and expiry rules.
+    ///
+    /// ```
+    /// let client = xmlrpc_kit::Client::builder("http://localhost/lib/exe/xmlrpc.php").cookies(true).build()?;
+    /// assert!(client.cookie_jar().is_some());
+    /// # Ok::<(), xmlrpc_kit::client::Error>(())
+    /// ```
+    pub fn cookies(mut self, keep: bool) -> Self {
+        self.settings.cookies = keep.then(super::cookies::CookieJar::new);
+        self
+    }
+
+    #[cfg(feature = "cookies")]
+    /// Keeps cookies in `jar`, which may be shared with other clients, loaded from a file
+    /// beforehand and saved after.
+    ///
+    /// ```
+    /// use xmlrpc_kit::client::CookieJar;
+    /// let jar = CookieJar::new();
+    /// let client = xmlrpc_kit::Client::builder("localhost:8888").cookie_jar(jar.clone()).build()?;
+    /// # let _ = client;
+    /// # Ok::<(), xmlrpc_kit::client::Error>(())
+    /// ```
+    pub fn cookie_jar(mut self, jar: super::cookies::CookieJar) -> Self {
+        self.settings.cookies = Some(jar);
+        self
+    }
+
     /// How long an unused kept-alive connection stays in the pool. Default
     /// [`DEFAULT_POOL_IDLE_TIMEOUT`](ClientBuilder::DEFAULT_POOL_IDLE_TIMEOUT).
     ///
@@ -321,6 +459,29 @@ impl<C> ClientBuilder<C> {
             url: s.url.clone(),
             reason,
         })?;
+        let proxy =
+            proxy::proxy_for(&endpoint, &s.proxy, s.no_proxy.as_deref()).map_err(|reason| {
+                Error::Proxy {
+                    proxy: match &s.proxy {
+                        ProxyChoice::Url(url) => url.clone(),
+                        _ => "from the environment".into(),
+                    },
+                    reason,
+                }
+            })?;
+        let proxy_authorization = match &proxy {
+            // Plain HTTP: each request to the proxy carries the credentials (HTTPS sends
+            // them once, with CONNECT).
+            Some(p) if !endpoint.https() => match &p.authorization {
+                Some(auth) => {
+                    let (_, mut value) = header("Proxy-Authorization", auth)?;
+                    value.set_sensitive(true);
+                    Some(value)
+                }
+                None => None,
+            },
+            _ => None,
+        };
         let transport = Transport::new(
             &endpoint,
             &TransportSettings {
@@ -330,6 +491,12 @@ impl<C> ClientBuilder<C> {
                 root_certificates: s.root_certificates.as_deref(),
                 #[cfg(not(feature = "tls"))]
                 root_certificates: None,
+                #[cfg(feature = "tls")]
+                identity: s
+                    .identity
+                    .as_ref()
+                    .map(|(c, k)| (c.as_slice(), k.as_slice())),
+                proxy,
             },
         )?;
 
@@ -338,6 +505,9 @@ impl<C> ClientBuilder<C> {
         headers.insert(USER_AGENT, header("User-Agent", &s.user_agent)?.1);
         if s.accept_gzip {
             headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
+        }
+        if let Some(value) = proxy_authorization {
+            headers.insert(hyper::header::PROXY_AUTHORIZATION, value);
         }
         if let Some(auth) = &endpoint.basic_auth {
             let (_, mut value) = header("Authorization", auth)?;
@@ -367,6 +537,10 @@ impl<C> ClientBuilder<C> {
                 limits: s.limits,
                 streaming: s.streaming,
                 on_progress: s.on_progress,
+                strict: s.strict,
+                query: s.query,
+                #[cfg(feature = "cookies")]
+                cookies: s.cookies,
             }),
         })
     }
@@ -400,7 +574,7 @@ impl ClientBuilder<AsyncClient> {
 }
 
 /// A header given by name and value, checked.
-fn header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
+pub(super) fn header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
     let bad = |source: super::error::BoxError| Error::Header {
         name: name.to_owned(),
         source,
@@ -413,8 +587,12 @@ fn header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
 
 /// The rustls configuration: the given roots, or the system's for an `https://` URL.
 #[cfg(feature = "tls")]
-pub(super) fn tls_config(https: bool, pem: Option<&[u8]>) -> Result<rustls::ClientConfig, Error> {
-    use rustls::pki_types::{pem::PemObject, CertificateDer};
+pub(super) fn tls_config(
+    https: bool,
+    pem: Option<&[u8]>,
+    identity: Option<(&[u8], &[u8])>,
+) -> Result<rustls::ClientConfig, Error> {
+    use rustls::pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
     let mut roots = rustls::RootCertStore::empty();
     match pem {
         Some(pem) => {
@@ -445,12 +623,36 @@ pub(super) fn tls_config(https: bool, pem: Option<&[u8]>) -> Result<rustls::Clie
         None => {}
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    Ok(rustls::ClientConfig::builder_with_provider(provider)
+    let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::Tls {
             what: "choosing the protocol versions",
             source: e.into(),
         })?
-        .with_root_certificates(roots)
-        .with_no_client_auth())
+        .with_root_certificates(roots);
+    let Some((cert_pem, key_pem)) = identity else {
+        return Ok(config.with_no_client_auth());
+    };
+    let bad = |what: &'static str| {
+        move |e: rustls::pki_types::pem::Error| Error::Identity {
+            what,
+            source: e.into(),
+        }
+    };
+    let chain = CertificateDer::pem_slice_iter(cert_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(bad("reading the certificate PEM"))?;
+    if chain.is_empty() {
+        return Err(Error::Identity {
+            what: "reading the certificate PEM",
+            source: "the PEM text holds no certificate".into(),
+        });
+    }
+    let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(bad("reading the private key PEM"))?;
+    config
+        .with_client_auth_cert(chain, key)
+        .map_err(|e| Error::Identity {
+            what: "the certificate and key do not fit together",
+            source: e.into(),
+        })
 }

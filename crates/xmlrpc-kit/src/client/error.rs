@@ -52,6 +52,32 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
+    /// A proxy URL (given, or from the environment) cannot be used.
+    #[error("invalid proxy `{proxy}`: {reason}")]
+    Proxy {
+        /// The proxy URL as given (credentials included).
+        proxy: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A client certificate or its key could not be read.
+    #[error("cannot use the client certificate: {what}")]
+    Identity {
+        /// What was wrong.
+        what: &'static str,
+        /// The underlying error.
+        #[source]
+        source: BoxError,
+    },
+    /// A cookie jar could not be read or written.
+    #[error("cookie jar: {what}")]
+    Cookies {
+        /// What was being done.
+        what: &'static str,
+        /// The underlying error.
+        #[source]
+        source: BoxError,
+    },
     /// The client's background runtime or thread could not be started, or stopped.
     #[error("the client's runtime failed: {what}")]
     Runtime {

@@ -4,9 +4,10 @@
 //! channel for the streaming reader, which spools large base64 values to files.
 
 use super::error::Error;
+use super::reply::{Decoding, Reply};
 use super::transport::Transport;
 use super::url::Endpoint;
-use crate::codec::{Limits, Reader};
+use crate::codec::Reader;
 use crate::http::body::{self, BodyError};
 use crate::http::incoming::{self, CappedReader, ChannelReader, PumpError};
 use crate::http::streaming::BodyBudget;
@@ -48,16 +49,20 @@ pub(crate) struct StreamedReply {
 impl ReplyBody {
     /// Decodes the reply as `R`, or its fault. For a streamed reply this blocks: call it
     /// off the runtime.
-    pub(crate) fn decode_blocking<R: DeserializeOwned>(self, limits: &Limits) -> Result<R, Error> {
+    pub(crate) fn decode_blocking<R: DeserializeOwned>(
+        self,
+        decoding: &Decoding,
+    ) -> Result<Reply<R>, Error> {
         match self {
-            ReplyBody::Whole(bytes) => super::decode_reply(&bytes, limits),
-            ReplyBody::Streamed(reply) => reply.decode(limits),
+            ReplyBody::Whole(bytes) => super::reply::decode_reply(&bytes, decoding),
+            ReplyBody::Streamed(reply) => reply.decode(decoding),
         }
     }
 }
 
 impl StreamedReply {
-    fn decode<R: DeserializeOwned>(self, limits: &Limits) -> Result<R, Error> {
+    fn decode<R: DeserializeOwned>(self, decoding: &Decoding) -> Result<Reply<R>, Error> {
+        let limits = &decoding.limits;
         let StreamedReply {
             input,
             gzip,
@@ -76,7 +81,7 @@ impl StreamedReply {
             } else {
                 Box::new(budget.meter(input))
             };
-            decode_stream::<R>(input, limits, &budget.spool)
+            decode_stream::<R>(input, limits, decoding.strict, &budget.spool)
             // The reader goes here, so a pump still sending stops.
         };
         let limit = budget.max_in_memory();
@@ -94,21 +99,33 @@ impl StreamedReply {
 
 fn decode_stream<R: DeserializeOwned>(
     input: Box<dyn std::io::BufRead + '_>,
-    limits: Limits,
+    limits: crate::codec::Limits,
+    strict: bool,
     spool: &Arc<SpoolSettings>,
-) -> Result<R, Error> {
+) -> Result<Reply<R>, Error> {
     let reader = Reader::from_reader(input)
         .map_err(Error::Reply)?
         .with_limits(limits)
         .with_spool(Some(Arc::clone(spool)));
-    super::read_reply(reader)
+    super::reply::read_reply(reader, strict)
+}
+
+/// What one request carries beyond its body: its target (path and query; the absolute
+/// URL), its headers, and the cookie jar it takes cookies from and files them in.
+pub(crate) struct Outgoing<'c> {
+    pub(crate) target: String,
+    pub(crate) headers: HeaderMap,
+    #[cfg(feature = "cookies")]
+    pub(crate) cookies: Option<&'c super::cookies::CookieJar>,
+    #[cfg(not(feature = "cookies"))]
+    pub(crate) _cookies: std::marker::PhantomData<&'c ()>,
 }
 
 /// Sends `body` and returns the reply's XML, whole or streaming.
 pub(crate) async fn exchange(
     transport: &Transport,
     endpoint: &Endpoint,
-    headers: &HeaderMap,
+    outgoing: Outgoing<'_>,
     body: OutgoingBody,
     gzipped: bool,
     settings: &ReplySettings<'_>,
@@ -116,13 +133,20 @@ pub(crate) async fn exchange(
     let max_reply = settings.max_body_size;
     let mut request = Request::builder()
         .method(Method::POST)
-        .uri(endpoint.request_uri())
+        .uri(outgoing.target.as_str())
         .body(body)
         .map_err(|e| Error::Url {
             url: endpoint.uri(),
             reason: e.to_string(),
         })?;
-    request.headers_mut().extend(headers.clone());
+    request.headers_mut().extend(outgoing.headers);
+    #[cfg(feature = "cookies")]
+    if let Some(value) = outgoing
+        .cookies
+        .and_then(|jar| jar.header_for(&outgoing.target))
+    {
+        request.headers_mut().insert(hyper::header::COOKIE, value);
+    }
     if gzipped {
         request
             .headers_mut()
@@ -130,6 +154,10 @@ pub(crate) async fn exchange(
     }
     let response = transport.send(endpoint, request).await?;
     let (parts, body) = response.into_parts();
+    #[cfg(feature = "cookies")]
+    if let Some(jar) = outgoing.cookies {
+        jar.store_from(&outgoing.target, &parts.headers);
+    }
     if parts.status != StatusCode::OK {
         let start = body::read_limited(body, None, 512, settings.idle)
             .await

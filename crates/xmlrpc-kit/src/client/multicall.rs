@@ -143,7 +143,10 @@ impl Multicall {
 
     /// Sends the batch and waits for the results, one per call, in order.
     pub fn send(self) -> Result<Vec<Result<Value, Fault>>, Error> {
-        let items: Vec<Value> = self.client.round_trip(Encoded::plain(self.batch.body()))?;
+        let items: Vec<Value> = self
+            .client
+            .round_trip(Encoded::plain(self.batch.body()), &Default::default())?
+            .into_result()?;
         self.batch.results(items)
     }
 }
@@ -176,9 +179,9 @@ impl AsyncMulticall {
     pub async fn send(self) -> Result<Vec<Result<Value, Fault>>, Error> {
         let reply = self
             .client
-            .exchange(Encoded::plain(self.batch.body()))
+            .exchange(Encoded::plain(self.batch.body()), &Default::default())
             .await?;
-        let items: Vec<Value> = self.client.decode(reply).await?;
+        let items: Vec<Value> = self.client.decode(reply).await?.into_result()?;
         self.batch.results(items)
     }
 }
@@ -188,6 +191,14 @@ fn entry_result(item: Value) -> Result<Result<Value, Fault>, Error> {
     match item {
         Value::Array(mut one) if one.len() == 1 => Ok(Ok(one.remove(0))),
         Value::Struct(ref members) if members.contains_key("faultCode") => {
+            let string = members
+                .get("faultString")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            // A code sent as text (XMLRPC::Lite's "Client") is kept, as for a whole reply.
+            if let Some(Value::String(text)) = members.get("faultCode") {
+                return Ok(Err(Fault::with_code_text(text.clone(), string)));
+            }
             let code = members
                 .get("faultCode")
                 .and_then(Value::as_i32)
@@ -196,10 +207,6 @@ fn entry_result(item: Value) -> Result<Result<Value, Fault>, Error> {
                         "a multicall fault without an integer faultCode",
                     ))
                 })?;
-            let string = members
-                .get("faultString")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
             Ok(Err(Fault::new(code, string)))
         }
         other => Err(Error::Reply(crate::Error::message(format!(

@@ -33,7 +33,7 @@ pub(crate) mod write;
 pub use self::compat::{Extensions, FaultCodes, APACHE_EXTENSIONS_NS};
 pub use self::document::{read_document, Document};
 pub use self::limits::Limits;
-pub use self::read::{Envelope, MethodCall, MethodResponse, Reader};
+pub use self::read::{Deviation, DeviationKind, Envelope, MethodCall, MethodResponse, Reader};
 pub use self::write::write_fault;
 pub use crate::de::{decode_call, decode_response};
 pub use crate::ser::{call_to_vec, response_to_vec, write_call, write_response, write_value};

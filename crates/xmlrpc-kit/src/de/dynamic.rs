@@ -3,7 +3,7 @@
 
 use super::visit_bytes_as_seq;
 use crate::error::Error;
-use crate::value::token::{self, DATETIME_TOKEN};
+use crate::value::token::{self, BIGDECIMAL_TOKEN, BIGINTEGER_TOKEN, DATETIME_TOKEN};
 use crate::value::Value;
 use serde::de::value::{MapDeserializer, SeqDeserializer, StringDeserializer};
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
@@ -61,6 +61,18 @@ impl<'de> de::Deserializer<'de> for Value {
                 Ok(value)
             }
             Value::Nil => visitor.visit_unit(),
+            // A number when it fits one (so typed targets read it), else the token.
+            Value::BigInteger(n) => match (n.to_i128(), n.to_u128()) {
+                (Some(v), _) => match i64::try_from(v) {
+                    Ok(v) => visitor.visit_i64(v),
+                    Err(_) => visitor.visit_i128(v),
+                },
+                (None, Some(v)) => visitor.visit_u128(v),
+                (None, None) => token::visit_big(BIGINTEGER_TOKEN, n.as_str().to_owned(), visitor),
+            },
+            Value::BigDecimal(n) => {
+                token::visit_big(BIGDECIMAL_TOKEN, n.as_str().to_owned(), visitor)
+            }
         }
     }
 
@@ -93,6 +105,8 @@ impl<'de> de::Deserializer<'de> for Value {
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self {
             Value::DateTime(t) => visitor.visit_string(t.to_string()),
+            Value::BigInteger(n) => visitor.visit_string(n.to_string()),
+            Value::BigDecimal(n) => visitor.visit_string(n.to_string()),
             other => other.deserialize_any(visitor),
         }
     }

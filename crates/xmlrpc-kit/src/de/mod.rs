@@ -11,9 +11,10 @@ mod dynamic;
 #[cfg(feature = "server")]
 pub(crate) use self::dynamic::ValuesDeserializer;
 use crate::codec::read::{ArrayState, Envelope, Head, MemberStart, Reader, Scalar, StructState};
+use crate::codec::DeviationKind;
 use crate::error::{Error, ErrorCode};
 use crate::fault::Fault;
-use crate::value::token::{self, BLOB_TOKEN, DATETIME_TOKEN};
+use crate::value::token::{self, BIGDECIMAL_TOKEN, BIGINTEGER_TOKEN, BLOB_TOKEN, DATETIME_TOKEN};
 use crate::value::Value;
 use serde::de::value::{SeqDeserializer, StrDeserializer, StringDeserializer};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
@@ -91,7 +92,13 @@ impl Reader<'_> {
     /// ```
     pub fn read_result<T: DeserializeOwned>(&mut self) -> Result<T, Error> {
         let value = match self.param_start()? {
-            None => T::deserialize(NilDeserializer)?,
+            None => {
+                self.deviate(
+                    DeviationKind::NoResult,
+                    "a response with no <param> (<params/>)".into(),
+                )?;
+                T::deserialize(NilDeserializer)?
+            }
             Some(empty) => {
                 let head = self.value_head(empty)?;
                 let v = T::deserialize(ValueDeserializer::new(self, head))
@@ -166,6 +173,22 @@ impl<'de> de::SeqAccess<'de> for ParamsAccess<'_, '_> {
         self.reader.param_end()?;
         Ok(Some(value))
     }
+}
+
+/// `deserialize_$name` methods that give a big number in the form asked for, and forward
+/// everything else to `deserialize_any`.
+macro_rules! big_aware {
+    ($($name:ident => $want:expr),* $(,)?) => {$(
+        fn $name<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            if matches!(self.head, Head::Scalar(Scalar::BigInteger(_) | Scalar::BigDecimal(_))) {
+                if let Some(result) = visit_big_as(&self.head, $want, visitor) {
+                    return result;
+                }
+                return Err(Error::message("a big number cannot be read as the requested type"));
+            }
+            self.deserialize_any(visitor)
+        }
+    )*};
 }
 
 /// One value, from its head onwards.
@@ -254,8 +277,22 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'_, '_> {
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.head {
             Head::Scalar(Scalar::DateTime(t)) => visitor.visit_string(t.to_string()),
+            ref head @ Head::Scalar(Scalar::BigInteger(_) | Scalar::BigDecimal(_)) => {
+                match visit_big_as(head, BigAs::Text, visitor) {
+                    Some(result) => result,
+                    None => Err(Error::message("not a big number")),
+                }
+            }
             _ => self.deserialize_any(visitor),
         }
+    }
+
+    big_aware! {
+        deserialize_i64 => BigAs::Signed,
+        deserialize_i128 => BigAs::Signed,
+        deserialize_u64 => BigAs::Unsigned,
+        deserialize_u128 => BigAs::Unsigned,
+        deserialize_f64 => BigAs::Float,
     }
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -299,7 +336,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'_, '_> {
     }
 
     forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf
+        bool i8 i16 i32 u8 u16 u32 f32 char bytes byte_buf
         unit unit_struct tuple tuple_struct map struct identifier ignored_any
     }
 }
@@ -316,7 +353,56 @@ fn visit_scalar<'de, V: Visitor<'de>>(scalar: Scalar, visitor: V) -> Result<V::V
         // Loaded (within the limit) by the caller, which has the reader.
         Scalar::Spooled(_) => Err(Error::message("a spooled base64 value was not loaded")),
         Scalar::Nil => visitor.visit_unit(),
+        Scalar::BigInteger(n) => token::visit_big(BIGINTEGER_TOKEN, n.as_str().to_owned(), visitor),
+        Scalar::BigDecimal(n) => token::visit_big(BIGDECIMAL_TOKEN, n.as_str().to_owned(), visitor),
     }
+}
+
+/// A big number asked for as a Rust number or text: the number when it fits, the digits
+/// as a string; `None` for any other head.
+fn visit_big_as<'de, V: Visitor<'de>>(
+    head: &Head,
+    want: BigAs,
+    visitor: V,
+) -> Option<Result<V::Value, Error>> {
+    let too_big = |text: &str| {
+        Error::message(format!(
+            "the number {} does not fit the requested type",
+            text.chars().take(64).collect::<String>()
+        ))
+    };
+    Some(match (head, want) {
+        (Head::Scalar(Scalar::BigInteger(n)), BigAs::Text) => visitor.visit_str(n.as_str()),
+        (Head::Scalar(Scalar::BigDecimal(n)), BigAs::Text) => visitor.visit_str(n.as_str()),
+        (Head::Scalar(Scalar::BigInteger(n)), BigAs::Signed) => match n.to_i128() {
+            Some(v) => match i64::try_from(v) {
+                Ok(v) => visitor.visit_i64(v),
+                Err(_) => visitor.visit_i128(v),
+            },
+            None => Err(too_big(n.as_str())),
+        },
+        (Head::Scalar(Scalar::BigInteger(n)), BigAs::Unsigned) => match n.to_u128() {
+            Some(v) => match u64::try_from(v) {
+                Ok(v) => visitor.visit_u64(v),
+                Err(_) => visitor.visit_u128(v),
+            },
+            None => Err(too_big(n.as_str())),
+        },
+        (Head::Scalar(Scalar::BigDecimal(n)), BigAs::Float) => visitor.visit_f64(n.to_f64()),
+        (Head::Scalar(Scalar::BigInteger(n)), BigAs::Float) => {
+            visitor.visit_f64(n.as_str().parse().unwrap_or(f64::NAN))
+        }
+        _ => return None,
+    })
+}
+
+/// What a big number is asked for as.
+#[derive(Clone, Copy)]
+enum BigAs {
+    Signed,
+    Unsigned,
+    Float,
+    Text,
 }
 
 pub(crate) fn visit_bytes_as_seq<'de, V: Visitor<'de>>(

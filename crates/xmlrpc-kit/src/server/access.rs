@@ -44,7 +44,13 @@ pub struct Caller<'a> {
     user: Option<&'a str>,
     method: &'a str,
     client: Option<IpAddr>,
+    subject: Option<&'a str>,
 }
+
+/// The subject of a TLS connection's client certificate, carried in each request's
+/// extensions to the authorisation hook.
+#[derive(Debug, Clone)]
+pub(crate) struct ClientSubject(pub(crate) Arc<str>);
 
 impl<'a> Caller<'a> {
     /// The user that authenticated, when [`basic_auth`](super::Server::basic_auth) is on.
@@ -60,6 +66,21 @@ impl<'a> Caller<'a> {
     /// The client's address; `None` on a Unix socket with no trusted proxy in front.
     pub fn client_ip(&self) -> Option<IpAddr> {
         self.client
+    }
+
+    /// The subject of the certificate the client presented over TLS (`CN=ops, O=Example`),
+    /// when the server requires client certificates
+    /// ([`TlsConfig::client_ca`](super::TlsConfig::client_ca)); `None` otherwise.
+    ///
+    /// ```
+    /// use xmlrpc_kit::server::Server;
+    /// let server = Server::new()
+    ///     .method("deploy", || true)
+    ///     .authorize_call(|caller| caller.certificate_subject().is_some_and(|s| s.contains("CN=deployer")));
+    /// # let _ = server;
+    /// ```
+    pub fn certificate_subject(&self) -> Option<&'a str> {
+        self.subject
     }
 }
 
@@ -121,14 +142,17 @@ impl Access {
         &self,
         user: Option<&str>,
         client: Option<IpAddr>,
+        subject: Option<&ClientSubject>,
     ) -> Option<crate::dispatch::Gate> {
         let authorize = Arc::clone(self.authorize.as_ref()?);
         let user: Option<Arc<str>> = user.map(Arc::from);
+        let subject = subject.map(|s| Arc::clone(&s.0));
         Some(Arc::new(move |method: &str| {
             let caller = Caller {
                 user: user.as_deref(),
                 method,
                 client,
+                subject: subject.as_deref(),
             };
             if authorize(&caller) {
                 Ok(())

@@ -804,8 +804,9 @@ async fn accept_loop(
             });
             continue;
         }
-        let service = ConnService {
+        let mut service = ConnService {
             shared: Arc::clone(&shared),
+            subject: None,
             peer,
             conn: Arc::clone(&conn),
             endpoint: docs::Endpoint {
@@ -828,6 +829,7 @@ async fn accept_loop(
             };
             match handshake {
                 Ok(stream) => {
+                    service.subject = stream.client_subject();
                     let io = TokioIo::new(ConnIo::new(stream, conn, traffic));
                     let connection = hyper::server::conn::http1::Builder::new()
                         .keep_alive(true)
@@ -861,6 +863,8 @@ async fn accept_loop(
 struct ConnService {
     shared: Arc<Shared>,
     peer: Option<SocketAddr>,
+    /// The subject of the client's TLS certificate, when it presented one.
+    subject: Option<Arc<str>>,
     conn: Arc<ConnState>,
     endpoint: docs::Endpoint,
 }
@@ -872,6 +876,11 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
 
     fn call(&self, mut request: Request<Incoming>) -> Self::Future {
         request.extensions_mut().insert(self.endpoint);
+        if let Some(subject) = &self.subject {
+            request
+                .extensions_mut()
+                .insert(access::ClientSubject(Arc::clone(subject)));
+        }
         let shared = Arc::clone(&self.shared);
         let conn = Arc::clone(&self.conn);
         let peer = self.peer;

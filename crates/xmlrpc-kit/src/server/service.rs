@@ -318,7 +318,9 @@ where
         });
 
     let gate = Budget {
-        authorize: config.access.gate(user.as_deref(), client_ip),
+        authorize: config
+            .access
+            .gate(user.as_deref(), client_ip, request.extensions().get()),
         max_calls: config.max_calls_per_request,
         time: config.request_time_budget,
         started,

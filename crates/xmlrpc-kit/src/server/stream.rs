@@ -60,6 +60,17 @@ pub(crate) async fn accept(
     }
 }
 
+impl Stream {
+    /// The subject of the client's certificate, on a TLS connection whose client sent one.
+    pub(crate) fn client_subject(&self) -> Option<std::sync::Arc<str>> {
+        match self {
+            #[cfg(feature = "tls")]
+            Stream::Tls(s) => super::tls::client_subject(s.get_ref().1),
+            _ => None,
+        }
+    }
+}
+
 impl AsyncRead for Stream {
     fn poll_read(
         self: Pin<&mut Self>,

@@ -1,5 +1,6 @@
 //! The XML-RPC data model: [`Value`], its struct type, and the [`Binary`] and [`DateTime`] leaves.
 
+mod big;
 mod binary;
 pub(crate) mod blob;
 mod datetime;
@@ -8,6 +9,7 @@ mod serde_impl;
 pub(crate) mod token;
 mod type_name;
 
+pub use big::{BigDecimal, BigInteger, BigNumberError};
 pub use binary::Binary;
 pub use blob::{Blob, BlobReader};
 pub use datetime::{DateTime, DateTimeError};
@@ -65,6 +67,13 @@ pub enum Value {
     Array(Vec<Value>),
     /// `<nil/>`: the absence of a value (an extension; Python's `None`).
     Nil,
+    /// `<ex:biginteger>` (Apache XML-RPC): an integer of any size, its digits kept exactly.
+    /// Read from a peer that sends it (a [deviation](crate::codec::DeviationKind::BigInteger));
+    /// written back as `<ex:biginteger>` with the namespace declared.
+    BigInteger(BigInteger),
+    /// `<ex:bigdecimal>` (Apache XML-RPC): an exact decimal, its text kept. Read and written
+    /// as [`BigInteger`](Value::BigInteger) is.
+    BigDecimal(BigDecimal),
 }
 
 static NIL: Value = Value::Nil;
@@ -227,6 +236,8 @@ impl Value {
             Value::Struct(_) => "struct",
             Value::Array(_) => "array",
             Value::Nil => "nil",
+            Value::BigInteger(_) => "biginteger",
+            Value::BigDecimal(_) => "bigdecimal",
         }
     }
 }
@@ -273,6 +284,8 @@ from_via! {
     Struct => |v| Value::Struct(v),
     Vec<Value> => |v| Value::Array(v),
     () => |_v| Value::Nil,
+    BigInteger => |v| Value::BigInteger(v),
+    BigDecimal => |v| Value::BigDecimal(v),
 }
 
 impl<T: Into<Value>> From<Option<T>> for Value {

@@ -1,7 +1,7 @@
 //! `Serialize`/`Deserialize` for `Value` and `DateTime`; the private tokens they use to let
 //! XML-RPC-only types (`<i8>`, `<dateTime.iso8601>`) pass through serde live in `token`.
 
-use super::token::{DATETIME_TOKEN, I8_TOKEN};
+use super::token::{BIGDECIMAL_TOKEN, BIGINTEGER_TOKEN, DATETIME_TOKEN, I8_TOKEN};
 use super::{DateTime, Struct, Value};
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};
@@ -33,6 +33,12 @@ impl Serialize for Value {
                 seq.end()
             }
             Value::Nil => serializer.serialize_unit(),
+            Value::BigInteger(n) => {
+                serializer.serialize_newtype_struct(BIGINTEGER_TOKEN, n.as_str())
+            }
+            Value::BigDecimal(n) => {
+                serializer.serialize_newtype_struct(BIGDECIMAL_TOKEN, n.as_str())
+            }
         }
     }
 }
@@ -76,6 +82,18 @@ impl<'de> Visitor<'de> for ValueVisitor {
         i64::try_from(v)
             .map(Value::I8)
             .map_err(|_| E::custom(format!("integer {v} does not fit in XML-RPC's 64-bit i8")))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+        Ok(match i64::try_from(v) {
+            Ok(v) => Value::from(v),
+            Err(_) => Value::BigInteger(v.into()),
+        })
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+        Ok(match i64::try_from(v) {
+            Ok(v) => Value::from(v),
+            Err(_) => Value::BigInteger(v.into()),
+        })
     }
     fn visit_f32<E>(self, v: f32) -> Result<Value, E> {
         Ok(Value::Double(v.into()))
@@ -124,6 +142,20 @@ impl<'de> Visitor<'de> for ValueVisitor {
                 let text: String = map.next_value()?;
                 let t = text.parse::<DateTime>().map_err(de::Error::custom)?;
                 return Ok(Value::DateTime(t));
+            }
+            if members.is_empty() && name == BIGINTEGER_TOKEN {
+                let text: String = map.next_value()?;
+                return text
+                    .parse()
+                    .map(Value::BigInteger)
+                    .map_err(de::Error::custom);
+            }
+            if members.is_empty() && name == BIGDECIMAL_TOKEN {
+                let text: String = map.next_value()?;
+                return text
+                    .parse()
+                    .map(Value::BigDecimal)
+                    .map_err(de::Error::custom);
             }
             let value = map.next_value()?;
             members.insert(name, value);

@@ -24,6 +24,14 @@ pub(crate) const I8_TOKEN: &str = "\u{1}$xmlrpc::i8";
 /// `dateTime.iso8601`.
 pub(crate) const DATETIME_TOKEN: &str = "\u{1}$xmlrpc::dateTime";
 
+/// Newtype-struct name (and single map key, when deserialized dynamically) for an
+/// `<ex:biginteger>`'s digits.
+pub(crate) const BIGINTEGER_TOKEN: &str = "\u{1}$xmlrpc::biginteger";
+
+/// Newtype-struct name (and single map key, when deserialized dynamically) for an
+/// `<ex:bigdecimal>`'s text.
+pub(crate) const BIGDECIMAL_TOKEN: &str = "\u{1}$xmlrpc::bigdecimal";
+
 /// Newtype-struct name by which `Blob` asks for a spooled file (reading) or a segment marker
 /// (writing); also the string our deserializer visits while it offers a spooled blob.
 pub(crate) const BLOB_TOKEN: &str = "\u{1}$xmlrpc::blob";
@@ -106,6 +114,16 @@ pub(crate) fn visit_datetime<'de, V: Visitor<'de>, E: de::Error>(
         DATETIME_TOKEN,
         time.to_string(),
     ))))
+}
+
+/// Visits a big number as a one-member map `{token: text}`, which `Value`'s visitor turns
+/// back into the number and any other visitor sees as a map.
+pub(crate) fn visit_big<'de, V: Visitor<'de>, E: de::Error>(
+    token: &'static str,
+    text: String,
+    visitor: V,
+) -> Result<V::Value, E> {
+    visitor.visit_map(MapDeserializer::new(std::iter::once((token, text))))
 }
 
 impl serde::Serialize for Blob {

@@ -3,6 +3,7 @@
 //! connection, as its spec says). The exchange above sees one request in, one response
 //! out, whatever the transport.
 
+mod proxied;
 mod scgi;
 #[cfg(unix)]
 mod unix;
@@ -30,9 +31,14 @@ pub(crate) type Http = hyper_util::client::legacy::Client<HttpConnector, Outgoin
 #[cfg(unix)]
 pub(crate) type UnixHttp = hyper_util::client::legacy::Client<unix::UnixConnector, OutgoingBody>;
 
+/// The pooled HTTP client through a forward proxy (TLS inside a `CONNECT` tunnel for
+/// `https://`).
+pub(crate) type Proxied = hyper_util::client::legacy::Client<proxied::ProxyConnector, OutgoingBody>;
+
 /// A client's way to its server.
 pub(crate) enum Transport {
     Http(Http),
+    Proxied(Proxied),
     #[cfg(unix)]
     UnixHttp(UnixHttp),
     Scgi(scgi::Scgi),
@@ -42,6 +48,7 @@ impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Transport::Http(_) => "Transport::Http",
+            Transport::Proxied(_) => "Transport::Proxied",
             #[cfg(unix)]
             Transport::UnixHttp(_) => "Transport::UnixHttp",
             Transport::Scgi(_) => "Transport::Scgi",
@@ -55,6 +62,11 @@ pub(crate) struct TransportSettings<'s> {
     pub(crate) pool_idle_timeout: Duration,
     /// Roots for `https://` beyond (instead of) the system's, as PEM.
     pub(crate) root_certificates: Option<&'s [u8]>,
+    /// The client certificate chain and key to present (PEM), for mutual TLS.
+    #[cfg(feature = "tls")]
+    pub(crate) identity: Option<(&'s [u8], &'s [u8])>,
+    /// The forward proxy to go through, for HTTP over TCP.
+    pub(crate) proxy: Option<super::proxy::Proxy>,
 }
 
 impl Transport {
@@ -69,6 +81,35 @@ impl Transport {
             builder
         };
         match (&endpoint.place, endpoint.wire) {
+            (Place::Tcp(_), Wire::Http | Wire::Https) if s.proxy.is_some() => {
+                #[cfg(feature = "tls")]
+                let tls = if endpoint.https() {
+                    let mut config =
+                        super::builder::tls_config(true, s.root_certificates, s.identity)?;
+                    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+                    Some(std::sync::Arc::new(config))
+                } else {
+                    None
+                };
+                #[cfg(not(feature = "tls"))]
+                if endpoint.https() {
+                    return Err(Error::Url {
+                        url: endpoint.uri(),
+                        reason: "https:// needs xmlrpc-kit's `tls` feature".into(),
+                    });
+                }
+                let proxy = s.proxy.clone().ok_or_else(|| Error::Url {
+                    url: endpoint.uri(),
+                    reason: "no proxy".into(),
+                })?;
+                let connector = proxied::ProxyConnector::new(
+                    proxy,
+                    s.connect_timeout,
+                    #[cfg(feature = "tls")]
+                    tls,
+                );
+                Ok(Transport::Proxied(pooled().build(connector)))
+            }
             (Place::Tcp(_), Wire::Http | Wire::Https) => {
                 let mut connector = HttpConnector::new();
                 connector.enforce_http(false);
@@ -79,6 +120,7 @@ impl Transport {
                     .with_tls_config(super::builder::tls_config(
                         endpoint.https(),
                         s.root_certificates,
+                        s.identity,
                     )?)
                     .https_or_http()
                     .enable_http1()
@@ -118,6 +160,11 @@ impl Transport {
     ) -> Result<Response<ReplyStream>, Error> {
         match self {
             Transport::Http(http) => http
+                .request(request)
+                .await
+                .map(|r| r.map(ReplyStream::Http))
+                .map_err(|e| connect_error(endpoint, e)),
+            Transport::Proxied(http) => http
                 .request(request)
                 .await
                 .map(|r| r.map(ReplyStream::Http))

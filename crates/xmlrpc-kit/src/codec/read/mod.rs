@@ -14,6 +14,7 @@
 //! - `text`: character data, line ends, references and the characters XML forbids;
 //! - `scalar`: `<int>`, `<double>`, `<boolean>`, dates, and the fault struct.
 
+mod deviation;
 mod encoding;
 #[cfg(any(feature = "server", feature = "client"))]
 pub(crate) use encoding::read_buffered;
@@ -25,6 +26,7 @@ mod tag;
 mod text;
 mod value;
 
+pub use self::deviation::{Deviation, DeviationKind};
 use self::scalar::fault_from_value;
 use self::source::{Source, Token};
 pub(crate) use self::tag::Tag;
@@ -71,6 +73,12 @@ pub struct Reader<'a> {
     started: bool,
     /// Where large base64 values go, when they are spooled (streamed documents).
     spool: Option<Arc<SpoolSettings>>,
+    /// The deviations met so far.
+    deviations: Vec<Deviation>,
+    /// Whether a deviation is an error.
+    strict: bool,
+    /// The depth of a bare fault struct (one without `<value>` around it) being read.
+    bare_struct: Option<usize>,
 }
 
 impl std::fmt::Debug for Reader<'_> {
@@ -198,7 +206,69 @@ impl<'a> Reader<'a> {
             spool: None,
             other_name: String::new(),
             started: false,
+            deviations: Vec::new(),
+            strict: false,
+            bare_struct: None,
         }
+    }
+
+    /// Strict mode: any [`Deviation`] from the specification is an error that names it,
+    /// instead of a note in [`deviations`](Self::deviations). Off by default.
+    ///
+    /// ```
+    /// use xmlrpc_kit::codec::Reader;
+    /// let xml = b"<methodResponse><params/></methodResponse>";
+    /// let mut strict = Reader::from_slice(xml)?.with_strict(true);
+    /// strict.read_envelope()?;
+    /// let err = strict.read_result::<Option<i32>>().unwrap_err();
+    /// assert!(err.to_string().contains("no-result"), "{err}");
+    /// # Ok::<(), xmlrpc_kit::Error>(())
+    /// ```
+    pub fn with_strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// The deviations from the specification met so far, in document order.
+    ///
+    /// ```
+    /// use xmlrpc_kit::codec::{DeviationKind, Reader};
+    /// let xml = b"<methodResponse><params><param><value><i2>7</i2></value></param></params></methodResponse>";
+    /// let mut r = Reader::from_slice(xml)?;
+    /// r.read_envelope()?;
+    /// assert_eq!(r.read_result::<i32>()?, 7);
+    /// assert_eq!(r.deviations()[0].kind, DeviationKind::ShortInt);
+    /// # Ok::<(), xmlrpc_kit::Error>(())
+    /// ```
+    pub fn deviations(&self) -> &[Deviation] {
+        &self.deviations
+    }
+
+    /// Takes the deviations met so far, leaving none.
+    ///
+    /// ```
+    /// let mut r = xmlrpc_kit::codec::Reader::from_slice(b"<methodResponse><params/></methodResponse>")?;
+    /// r.read_envelope()?;
+    /// assert!(r.take_deviations().is_empty());
+    /// # Ok::<(), xmlrpc_kit::Error>(())
+    /// ```
+    pub fn take_deviations(&mut self) -> Vec<Deviation> {
+        std::mem::take(&mut self.deviations)
+    }
+
+    /// Notes a deviation here, or refuses it in strict mode.
+    pub(crate) fn deviate(&mut self, kind: DeviationKind, detail: String) -> Result<(), Error> {
+        let deviation = Deviation {
+            kind,
+            at: self.source.offset(),
+            detail,
+        };
+        if self.strict {
+            return Err(self.error(ErrorCode::Deviation(deviation)));
+        }
+        // Bounded by the element limit: at most one note per element.
+        self.deviations.push(deviation);
+        Ok(())
     }
 
     /// Replaces the default limits.
@@ -342,18 +412,29 @@ impl<'a> Reader<'a> {
     /// # Ok::<(), xmlrpc_kit::Error>(())
     /// ```
     pub fn read_fault(&mut self) -> Result<Fault, Error> {
-        let empty = match self.next_mark("<value>")? {
-            Step::Start(Tag::Value) => false,
-            Step::Empty(Tag::Value) => true,
+        let value = match self.next_mark("<value>")? {
+            Step::Start(Tag::Value) => self.read_value(false)?,
+            Step::Empty(Tag::Value) => self.read_value(true)?,
+            step @ (Step::Start(Tag::Struct) | Step::Empty(Tag::Struct)) => {
+                self.deviate(
+                    DeviationKind::BareFault,
+                    "<fault> holds a <struct> without <value>".into(),
+                )?;
+                self.bare_struct = Some(self.depth + 1);
+                let head = self.typed_value(Tag::Struct, step == Step::Empty(Tag::Struct))?;
+                self.read_value_from(head)?
+            }
             other => return Err(self.unexpected("<value> in <fault>", other)),
         };
-        let value = self.read_value(empty)?;
-        let fault = fault_from_value(&value).ok_or_else(|| {
+        let (fault, notes) = fault_from_value(&value).ok_or_else(|| {
             self.error(ErrorCode::Unexpected {
-                expected: "a fault struct with an integer faultCode",
+                expected: "a fault struct with a faultCode",
                 found: format!("a {}", value.type_name()),
             })
         })?;
+        for (kind, detail) in notes {
+            self.deviate(kind, detail)?;
+        }
         self.expect_end(Tag::Fault)?;
         self.params = ParamsState::RootEnd;
         self.finish()?;

@@ -2,6 +2,7 @@
 //! `<dateTime.iso8601>`; and the fault struct's two members, read leniently.
 
 use super::value::Scalar;
+use super::DeviationKind;
 use super::Tag;
 use crate::fault::Fault;
 use crate::value::{DateTime, Value};
@@ -40,18 +41,52 @@ pub(super) fn parse_scalar(tag: Tag, text: &str) -> Result<Scalar, String> {
         _ => Err("not a scalar type".into()),
     }
 }
-/// A `Fault` from the value inside `<fault>`; lenient about the code's type.
-pub(super) fn fault_from_value(value: &Value) -> Option<Fault> {
-    let code = match value.get("faultCode")? {
-        Value::Int(i) => *i,
-        Value::I8(i) => i32::try_from(*i).ok()?,
-        Value::String(s) => s.trim().parse().ok()?,
+/// A `Fault` from the value inside `<fault>`, lenient about the members' types, with the
+/// deviations that leniency met.
+pub(super) fn fault_from_value(value: &Value) -> Option<(Fault, Vec<(DeviationKind, String)>)> {
+    let mut notes = Vec::new();
+    let shown = |v: &str| v.chars().take(64).collect::<String>();
+    let mut fault = match value.get("faultCode")? {
+        Value::Int(i) => Fault::new(*i, ""),
+        Value::I8(i) => {
+            notes.push((
+                DeviationKind::WideFaultCode,
+                format!("faultCode <i8>{i}</i8>"),
+            ));
+            Fault::new(i32::try_from(*i).ok()?, "")
+        }
+        Value::BigInteger(n) => {
+            notes.push((
+                DeviationKind::WideFaultCode,
+                format!("faultCode <biginteger>{n}</biginteger>"),
+            ));
+            Fault::new(n.as_str().parse().ok()?, "")
+        }
+        Value::String(s) => {
+            notes.push((
+                DeviationKind::StringFaultCode,
+                format!("faultCode {:?}", shown(s)),
+            ));
+            Fault::with_code_text(s.clone(), "")
+        }
         _ => return None,
     };
-    let string = match value.get("faultString") {
+    fault.string = match value.get("faultString") {
         Some(Value::String(s)) => s.clone(),
-        Some(Value::Nil) | None => String::new(),
-        Some(other) => format!("{other:?}"),
+        None => {
+            notes.push((DeviationKind::FaultString, "no faultString".into()));
+            String::new()
+        }
+        Some(other) => {
+            notes.push((
+                DeviationKind::FaultString,
+                format!("faultString is a {}", other.type_name()),
+            ));
+            match other {
+                Value::Nil => String::new(),
+                other => format!("{other:?}"),
+            }
+        }
     };
-    Some(Fault::new(code, string))
+    Some((fault, notes))
 }

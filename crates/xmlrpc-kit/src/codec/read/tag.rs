@@ -24,6 +24,14 @@ pub(crate) enum Tag {
     DateTime,
     Base64,
     Nil,
+    /// `<float>`, read as a double (a deviation).
+    Float,
+    /// `<i1>` and `<i2>`, read as ints (a deviation).
+    I1,
+    I2,
+    /// Apache's `<ex:biginteger>` and `<ex:bigdecimal>` (deviations).
+    BigInteger,
+    BigDecimal,
     Other,
 }
 
@@ -53,7 +61,9 @@ impl Tag {
             (6, Some(b's')) => (Tag::Struct, b"struct"),
             (3, Some(b'i')) => (Tag::Int, b"int"),
             (2, Some(b'i')) => match name[1] {
-                b'4' | b'2' | b'1' => return Tag::Int,
+                b'4' => return Tag::Int,
+                b'2' => return Tag::I2,
+                b'1' => return Tag::I1,
                 b'8' => return Tag::I8,
                 _ => return Tag::Other,
             },
@@ -62,7 +72,9 @@ impl Tag {
             (5, Some(b'p')) => (Tag::Param, b"param"),
             (6, Some(b'p')) => (Tag::Params, b"params"),
             (6, Some(b'd')) => (Tag::Double, b"double"),
-            (5, Some(b'f')) if name[1] == b'l' => (Tag::Double, b"float"),
+            (5, Some(b'f')) if name[1] == b'l' => (Tag::Float, b"float"),
+            (10, Some(b'b')) if name[3] == b'i' => (Tag::BigInteger, b"biginteger"),
+            (10, Some(b'b')) => (Tag::BigDecimal, b"bigdecimal"),
             (5, Some(b'f')) => (Tag::Fault, b"fault"),
             (7, Some(b'b')) => (Tag::Boolean, b"boolean"),
             (16, Some(b'd')) => (Tag::DateTime, b"dateTime.iso8601"),
@@ -103,6 +115,11 @@ impl Tag {
             Tag::DateTime => "dateTime.iso8601",
             Tag::Base64 => "base64",
             Tag::Nil => "nil",
+            Tag::Float => "float",
+            Tag::I1 => "i1",
+            Tag::I2 => "i2",
+            Tag::BigInteger => "biginteger",
+            Tag::BigDecimal => "bigdecimal",
             Tag::Other => "?",
         }
     }
@@ -126,8 +143,10 @@ mod tests {
             ("string", Tag::String),
             ("struct", Tag::Struct),
             ("int", Tag::Int),
-            ("i1", Tag::Int),
-            ("i2", Tag::Int),
+            ("i1", Tag::I1),
+            ("i2", Tag::I2),
+            ("biginteger", Tag::BigInteger),
+            ("bigdecimal", Tag::BigDecimal),
             ("i4", Tag::Int),
             ("i8", Tag::I8),
             ("array", Tag::Array),
@@ -135,7 +154,7 @@ mod tests {
             ("param", Tag::Param),
             ("params", Tag::Params),
             ("double", Tag::Double),
-            ("float", Tag::Double),
+            ("float", Tag::Float),
             ("fault", Tag::Fault),
             ("boolean", Tag::Boolean),
             ("dateTime.iso8601", Tag::DateTime),
@@ -146,10 +165,7 @@ mod tests {
             ("methodResponse", Tag::MethodResponse),
         ] {
             assert_eq!(Tag::classify(name.as_bytes()), tag, "{name}");
-            assert_eq!(
-                tag.name() == name,
-                !matches!(name, "i1" | "i2" | "i4" | "float")
-            );
+            assert_eq!(tag.name() == name, name != "i4");
         }
         for other in [
             "strinG",
@@ -162,6 +178,8 @@ mod tests {
             "methodCalls",
             "nul",
             "base65",
+            "bignumbers",
+            "biginteger1",
         ] {
             assert_eq!(Tag::classify(other.as_bytes()), Tag::Other, "{other}");
         }

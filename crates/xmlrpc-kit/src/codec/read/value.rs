@@ -4,9 +4,10 @@
 
 use super::scalar::{parse_scalar, MAX_SCALAR_TEXT};
 use super::text::{is_blank, XML_SPACE};
+use super::DeviationKind;
 use super::{Reader, Step, Tag};
 use crate::error::{Error, ErrorCode};
-use crate::value::{Blob, DateTime, Struct, Value};
+use crate::value::{BigDecimal, BigInteger, Blob, DateTime, Struct, Value};
 
 /// The start of a value, once its type element has been read.
 pub(crate) enum Head {
@@ -30,6 +31,8 @@ pub(crate) enum Scalar {
     /// A base64 value too large for memory, decoded into a spool file.
     Spooled(Blob),
     Nil,
+    BigInteger(BigInteger),
+    BigDecimal(BigDecimal),
 }
 
 impl Scalar {
@@ -55,6 +58,8 @@ impl From<Scalar> for Value {
             Scalar::Base64(b) => Value::Base64(b.into()),
             Scalar::Spooled(_) => Value::Base64(Vec::new().into()),
             Scalar::Nil => Value::Nil,
+            Scalar::BigInteger(n) => Value::BigInteger(n),
+            Scalar::BigDecimal(n) => Value::BigDecimal(n),
         }
     }
 }
@@ -95,6 +100,12 @@ pub(crate) enum MemberStart {
 impl<'a> Reader<'a> {
     /// Reads a value whose `<value>` start tag was just read (`empty` for `<value/>`).
     pub(crate) fn read_value(&mut self, empty: bool) -> Result<Value, Error> {
+        let head = self.value_head(empty)?;
+        self.read_value_from(head)
+    }
+
+    /// Reads the rest of a value whose head was just read.
+    pub(super) fn read_value_from(&mut self, head: Head) -> Result<Value, Error> {
         // Finished items and members wait on two stacks shared by every open array and
         // struct (each frame knows where its own begin), so each array or struct is built
         // once at its exact size when it closes, instead of growing item by item.
@@ -114,7 +125,7 @@ impl<'a> Reader<'a> {
         let mut stack: Vec<Frame> = Vec::new();
         let mut values: Vec<Value> = Vec::new();
         let mut names: Vec<String> = Vec::new();
-        let mut head = self.value_head(empty)?;
+        let mut head = head;
         loop {
             let mut done = match head {
                 Head::Scalar(s) => Some(s.into_value(self)?),
@@ -234,7 +245,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn typed_value(&mut self, tag: Tag, empty: bool) -> Result<Head, Error> {
+    pub(super) fn typed_value(&mut self, tag: Tag, empty: bool) -> Result<Head, Error> {
         let scalar = match tag {
             Tag::Array => {
                 self.enter()?;
@@ -283,7 +294,12 @@ impl<'a> Reader<'a> {
                 if !empty {
                     self.read_text(&mut text, tag, MAX_SCALAR_TEXT, tag.name())?;
                 }
-                let parsed = parse_scalar(tag, text.trim_matches(XML_SPACE));
+                let trimmed = text.trim_matches(XML_SPACE);
+                if tag == Tag::Boolean && matches!(trimmed, "true" | "false") {
+                    let detail = format!("<boolean>{trimmed}</boolean>");
+                    self.deviate(DeviationKind::WordBoolean, detail)?;
+                }
+                let parsed = parse_scalar(tag, trimmed);
                 let result = parsed.map_err(|reason| {
                     self.error(ErrorCode::InvalidScalar {
                         ty: tag.name(),
@@ -294,6 +310,9 @@ impl<'a> Reader<'a> {
                 self.pending = text;
                 result?
             }
+            Tag::Float | Tag::I1 | Tag::I2 | Tag::BigInteger | Tag::BigDecimal => {
+                self.deviant_scalar(tag, empty)?
+            }
             other => {
                 return Err(self.unexpected(
                     "a type element such as <int> or <string>",
@@ -302,6 +321,47 @@ impl<'a> Reader<'a> {
             }
         };
         Ok(Head::Scalar(scalar))
+    }
+
+    /// A scalar of a type XML-RPC does not define but peers send: `<float>`, `<i1>`,
+    /// `<i2>`, `<biginteger>`, `<bigdecimal>`; noted as a deviation.
+    fn deviant_scalar(&mut self, tag: Tag, empty: bool) -> Result<Scalar, Error> {
+        let mut text = std::mem::take(&mut self.pending);
+        text.clear();
+        if !empty {
+            self.read_text(&mut text, tag, MAX_SCALAR_TEXT, tag.name())?;
+        }
+        let trimmed = text.trim_matches(XML_SPACE);
+        let shown: String = trimmed.chars().take(64).collect();
+        let (kind, parsed) = match tag {
+            Tag::Float => (DeviationKind::Float, parse_scalar(Tag::Double, trimmed)),
+            Tag::I1 | Tag::I2 => (DeviationKind::ShortInt, parse_scalar(Tag::Int, trimmed)),
+            Tag::BigInteger => (
+                DeviationKind::BigInteger,
+                trimmed
+                    .parse::<BigInteger>()
+                    .map(Scalar::BigInteger)
+                    .map_err(|e| e.to_string()),
+            ),
+            _ => (
+                DeviationKind::BigDecimal,
+                trimmed
+                    .parse::<BigDecimal>()
+                    .map(Scalar::BigDecimal)
+                    .map_err(|e| e.to_string()),
+            ),
+        };
+        let result = parsed.map_err(|reason| {
+            self.error(ErrorCode::InvalidScalar {
+                ty: tag.name(),
+                text: shown.clone(),
+                reason,
+            })
+        });
+        self.pending = text;
+        let scalar = result?;
+        self.deviate(kind, format!("<{0}>{shown}</{0}>", tag.name()))?;
+        Ok(scalar)
     }
 
     pub(super) fn enter(&mut self) -> Result<(), Error> {
@@ -347,15 +407,24 @@ impl<'a> Reader<'a> {
         match *state {
             StructState::Members => match self.next_mark("<member> or </struct>")? {
                 Step::Start(Tag::Member) => return self.member_start().map(Some),
-                Step::End(Tag::Struct) => self.expect_end(Tag::Value)?,
+                Step::End(Tag::Struct) => self.close_struct_value()?,
                 other => return Err(self.unexpected("<member> or </struct>", other)),
             },
-            StructState::ValueEnd => self.expect_end(Tag::Value)?,
+            StructState::ValueEnd => self.close_struct_value()?,
             StructState::Done => return Ok(None),
         }
         *state = StructState::Done;
         self.depth -= 1;
         Ok(None)
+    }
+
+    /// The `</value>` after a struct, unless it is a bare fault struct, which has none.
+    fn close_struct_value(&mut self) -> Result<(), Error> {
+        if self.bare_struct == Some(self.depth) {
+            self.bare_struct = None;
+            return Ok(());
+        }
+        self.expect_end(Tag::Value)
     }
 
     fn member_start(&mut self) -> Result<MemberStart, Error> {
@@ -369,8 +438,15 @@ impl<'a> Reader<'a> {
                 };
                 Ok(MemberStart::NameFirst { name, empty_value })
             }
-            Step::Start(Tag::Value) => Ok(MemberStart::ValueFirst { empty_value: false }),
-            Step::Empty(Tag::Value) => Ok(MemberStart::ValueFirst { empty_value: true }),
+            step @ (Step::Start(Tag::Value) | Step::Empty(Tag::Value)) => {
+                self.deviate(
+                    DeviationKind::ValueBeforeName,
+                    "a <member> with its <value> before its <name>".into(),
+                )?;
+                Ok(MemberStart::ValueFirst {
+                    empty_value: step == Step::Empty(Tag::Value),
+                })
+            }
             other => Err(self.unexpected("<name> or <value> in <member>", other)),
         }
     }
