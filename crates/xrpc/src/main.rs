@@ -130,10 +130,26 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             // Nothing more can be done if stderr is gone too.
-            let _ = writeln!(io::stderr().lock(), "xrpc: {e}");
+            let _ = writeln!(io::stderr().lock(), "xrpc: {}", with_causes(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error's message followed by each of its causes that it does not already say, as
+/// `message: cause: cause`.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        let said = next.to_string();
+        if !said.is_empty() && !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        cause = next.source();
+    }
+    text
 }
 
 #[cfg(test)]
@@ -141,6 +157,29 @@ mod tests {
     use super::*;
     use clap::CommandFactory;
     use std::time::Duration;
+
+    #[test]
+    fn an_error_is_printed_with_the_causes_it_does_not_already_say() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl std::fmt::Display for Outer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("the parameters cannot be sent")
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let inner = std::io::Error::other("no NaN in XML-RPC");
+        assert_eq!(
+            with_causes(&Outer(inner)),
+            "the parameters cannot be sent: no NaN in XML-RPC"
+        );
+        let plain = std::io::Error::other("already said");
+        assert_eq!(with_causes(&plain), "already said");
+    }
 
     #[test]
     fn the_command_line_is_well_formed() {
