@@ -32,6 +32,16 @@ pub(crate) enum Invocation {
     Pending(ReplyFuture),
 }
 
+impl Invocation {
+    /// The reply, once the method has one.
+    pub(crate) async fn reply(self) -> Reply {
+        match self {
+            Invocation::Ready(reply) => reply,
+            Invocation::Pending(future) => future.await,
+        }
+    }
+}
+
 /// A method with its argument types erased, as the registry stores it.
 /// The work of one blocking call, run on the registry's [`BlockingPool`].
 pub(crate) type BlockingJob = Box<dyn FnOnce() -> Reply + Send>;

@@ -385,10 +385,7 @@ impl Registry {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub async fn call(self: &Arc<Self>, name: &str, params: Vec<Value>) -> Result<Value, Fault> {
-        let reply = match self.invoke(name, Params::Values(params)) {
-            Invocation::Ready(reply) => reply,
-            Invocation::Pending(future) => future.await,
-        }?;
+        let reply = self.invoke(name, Params::Values(params)).reply().await?;
         let reply = reply
             .inline()
             .map_err(|e| Fault::new(Fault::INTERNAL_ERROR, e.to_string()))?;

@@ -221,12 +221,7 @@ async fn multicall(registry: Arc<Registry>, calls: Vec<Value>, gate: Option<Gate
             }
             Err(fault) => Invocation::Ready(Err(fault)),
         };
-        async move {
-            match invocation {
-                Invocation::Ready(reply) => reply,
-                Invocation::Pending(future) => future.await,
-            }
-        }
+        invocation.reply()
     });
     let replies: Vec<Reply> = futures_util::stream::iter(pending)
         .buffered(MULTICALL_CONCURRENCY)

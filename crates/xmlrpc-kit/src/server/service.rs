@@ -427,17 +427,14 @@ where
         && config
             .gzip_above
             .is_some_and(|threshold| xml.len() >= threshold);
-    let response = xml_response(xml, gzip);
-    match config.spool_replies_above {
-        Some(above)
-            if hyper::body::Body::size_hint(response.body())
-                .exact()
-                .is_some_and(|n| n > above) =>
-        {
-            spool_reply(response, config.streaming.spool_dir.clone()).await
+    let (bytes, gzipped) = packed(xml, gzip);
+    let body = match config.spool_replies_above {
+        Some(above) if bytes.len() as u64 > above => {
+            spooled(bytes, config.streaming.spool_dir.clone()).await
         }
-        _ => response,
-    }
+        _ => ResponseBody::from(bytes),
+    };
+    xml_response(body, gzipped)
 }
 
 /// A call on its way: started where its body was read, or waiting for a thread of the
@@ -460,27 +457,15 @@ impl Call {
                 Err(fault) => return (String::new(), Err(fault)),
             },
         };
-        let reply = match invocation {
-            Invocation::Ready(reply) => reply,
-            Invocation::Pending(future) => future.await,
-        };
-        (name, reply)
+        (name, invocation.reply().await)
     }
 }
 
-/// Moves a large reply from memory to an unlinked temporary file, sent from there: a
-/// client that reads slowly (or never) then holds a file and a socket buffer, not the
-/// reply. If the file cannot be written, the reply is sent from memory.
-async fn spool_reply(
-    response: Response<ResponseBody>,
-    dir: std::path::PathBuf,
-) -> Response<ResponseBody> {
-    use http_body_util::BodyExt;
-    let (parts, body) = response.into_parts();
-    let Ok(collected) = body.collect().await else {
-        return Response::from_parts(parts, ResponseBody::from(Bytes::new()));
-    };
-    let bytes = collected.to_bytes();
+/// A large reply's body, moved from memory to an unlinked temporary file and sent from
+/// there: a client that reads slowly (or never) then holds a file and a socket buffer, not
+/// the reply. If the file cannot be written, the reply is sent from memory.
+async fn spooled(bytes: Vec<u8>, dir: std::path::PathBuf) -> ResponseBody {
+    let bytes = Bytes::from(bytes);
     let len = bytes.len() as u64;
     let to_write = bytes.clone();
     let written = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
@@ -492,15 +477,12 @@ async fn spool_reply(
     })
     .await;
     match written {
-        Ok(Ok(file)) => {
-            drop(bytes);
-            Response::from_parts(parts, ResponseBody::from_file(file, len))
-        }
+        Ok(Ok(file)) => ResponseBody::from_file(file, len),
         Ok(Err(e)) => {
             tracing::warn!("cannot spool a {len}-byte reply to disk, sending it from memory: {e}");
-            Response::from_parts(parts, ResponseBody::from(bytes))
+            ResponseBody::from(bytes)
         }
-        Err(_) => Response::from_parts(parts, ResponseBody::from(bytes)),
+        Err(_) => ResponseBody::from(bytes),
     }
 }
 
@@ -658,11 +640,18 @@ fn xml_stream_response(parts: Vec<crate::codec::segments::Part>) -> Response<Res
     response
 }
 
-/// An XML answer, gzipped when `gzip` (and compression works, which it always should).
-fn xml_response(xml: Vec<u8>, gzip: bool) -> Response<ResponseBody> {
-    let packed = if gzip { body::gzip(&xml).ok() } else { None };
-    let is_gzip = packed.is_some();
-    let mut response = Response::new(ResponseBody::from(packed.unwrap_or(xml)));
+/// The answer's bytes, gzipped when `gzip` (and compression works, which it always should),
+/// and whether they are.
+fn packed(xml: Vec<u8>, gzip: bool) -> (Vec<u8>, bool) {
+    match gzip.then(|| body::gzip(&xml).ok()).flatten() {
+        Some(packed) => (packed, true),
+        None => (xml, false),
+    }
+}
+
+/// An XML answer with `body`, marked gzipped when `is_gzip`.
+fn xml_response(body: ResponseBody, is_gzip: bool) -> Response<ResponseBody> {
+    let mut response = Response::new(body);
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
