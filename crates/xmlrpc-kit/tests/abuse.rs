@@ -58,13 +58,17 @@ fn a_sync_method_that_hangs_gets_its_caller_a_fault_at_the_deadline() {
 
 #[test]
 fn a_full_blocking_pool_refuses_new_calls_at_once() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let running = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&running);
     let server = Server::new()
         .config(
             ServerConfig::default()
                 .max_blocking_calls(2)
                 .max_queued_calls(1),
         )
-        .blocking_method("slow", || {
+        .blocking_method("slow", move || {
+            counter.fetch_add(1, Ordering::SeqCst);
             std::thread::sleep(Duration::from_millis(1500));
             true
         })
@@ -72,21 +76,27 @@ fn a_full_blocking_pool_refuses_new_calls_at_once() {
         .spawn("127.0.0.1:0")
         .unwrap();
     let addr = server.local_addr();
-    // Two run, one waits: their connections are held open while they do.
-    let held: Vec<_> = (0..3)
-        .map(|_| {
-            let mut conn = Conn::open(addr);
-            let body = call_xml("slow", &[]);
-            let head = format!(
-                "POST /RPC2 HTTP/1.1\r\nHost: t\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n",
-                body.len()
-            );
-            use std::io::Write;
-            conn.raw().write_all(head.as_bytes()).unwrap();
-            conn.raw().write_all(&body).unwrap();
-            conn
-        })
-        .collect();
+    let send_slow = || {
+        let mut conn = Conn::open(addr);
+        let body = call_xml("slow", &[]);
+        let head = format!(
+            "POST /RPC2 HTTP/1.1\r\nHost: t\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        use std::io::Write;
+        conn.raw().write_all(head.as_bytes()).unwrap();
+        conn.raw().write_all(&body).unwrap();
+        conn
+    };
+    // Two run (the test waits until both have started), one waits: their connections are
+    // held open while they do.
+    let mut held = vec![send_slow(), send_slow()];
+    assert!(
+        test_support::wait::until(Duration::from_secs(5), || running.load(Ordering::SeqCst)
+            == 2),
+        "the two slow calls never started"
+    );
+    held.push(send_slow());
     let full = test_support::wait::for_value(Duration::from_secs(5), || {
         let started = Instant::now();
         let response = Conn::open(addr).post(&call_xml("slow", &[]));
