@@ -1,6 +1,7 @@
 //! The client against Python's `SimpleXMLRPCServer` (the reference peer) and against our
 //! own server and hostile fake servers: every type through `echo`, faults, multicall,
-//! introspection, a shared blocking client reusing connections, timeouts, reply limits.
+//! introspection, a shared blocking client reusing connections, timeouts, reply limits, and
+//! a request sent once more when it meets a reused connection's close.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -477,4 +478,113 @@ server.serve_forever()
         .unwrap_err();
     assert!(matches!(err, Error::Connect { .. }), "{err:?}");
     assert!(err.chain().to_lowercase().contains("certificate"), "{err}");
+}
+
+/// What a [`closing_server`] saw: connections accepted, requests read whole.
+#[derive(Default)]
+struct Seen {
+    connections: AtomicU64,
+    requests: AtomicU64,
+}
+
+/// A server that answers `answered` requests on each connection (HTTP/1.1, without
+/// `Connection: close`, as tinyproxy does) and then reads the next request and closes
+/// without answering it: the client meets the close only after it has sent.
+fn closing_server(answered: u64) -> (String, Arc<Seen>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(Seen::default());
+    let counts = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            counts.connections.fetch_add(1, Ordering::SeqCst);
+            let counts = Arc::clone(&counts);
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut stream = stream;
+                for exchange in 0.. {
+                    let mut length = 0;
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                        if let Some((name, value)) = line.split_once(':') {
+                            if name.eq_ignore_ascii_case("content-length") {
+                                length = value.trim().parse().unwrap();
+                            }
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    reader.read_exact(&mut body).unwrap();
+                    counts.requests.fetch_add(1, Ordering::SeqCst);
+                    if exchange == answered {
+                        return; // closed, unanswered
+                    }
+                    let reply = "<?xml version=\"1.0\"?><methodResponse><params><param>\
+                                 <value><int>7</int></value></param></params></methodResponse>";
+                    write!(
+                        stream,
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{reply}",
+                        reply.len()
+                    )
+                    .unwrap();
+                }
+            });
+        }
+    });
+    (format!("http://{addr}/RPC2"), seen)
+}
+
+#[test]
+fn a_request_that_meets_a_reused_connections_close_is_sent_once_more_on_a_new_one() {
+    let (url, seen) = closing_server(1);
+    let client = Client::new(&url).unwrap();
+    for _ in 0..3 {
+        assert_eq!(client.call::<i32, _>("add", (3, 4)).unwrap(), 7);
+    }
+    // Calls 2 and 3 each met the close of the connection before theirs and went again.
+    assert_eq!(seen.connections.load(Ordering::SeqCst), 3);
+    assert_eq!(seen.requests.load(Ordering::SeqCst), 5);
+
+    // The async client does the same.
+    let (url, seen) = closing_server(1);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let client = AsyncClient::new(&url).unwrap();
+        for _ in 0..2 {
+            assert_eq!(client.call::<i32, _>("add", (3, 4)).await.unwrap(), 7);
+        }
+    });
+    assert_eq!(seen.connections.load(Ordering::SeqCst), 2);
+    assert_eq!(seen.requests.load(Ordering::SeqCst), 3);
+}
+
+#[test]
+fn a_first_request_on_a_new_connection_and_a_file_body_are_never_sent_twice() {
+    // The close met a fresh connection: the server may have run the call.
+    let (url, seen) = closing_server(0);
+    let err = Client::new(&url)
+        .unwrap()
+        .call::<i32, _>("add", (3, 4))
+        .unwrap_err();
+    assert!(matches!(err, Error::Connect { .. }), "{err:?}");
+    assert_eq!(seen.connections.load(Ordering::SeqCst), 1);
+    assert_eq!(seen.requests.load(Ordering::SeqCst), 1);
+
+    // A body that reads a file is not read and sent again.
+    let dir = test_support::temp_dir("client-stale-file");
+    let path = dir.path().join("upload");
+    std::fs::write(&path, vec![9u8; 100_000]).unwrap();
+    let (url, seen) = closing_server(1);
+    let client = Client::new(&url).unwrap();
+    assert_eq!(client.call::<i32, _>("add", (3, 4)).unwrap(), 7);
+    let blob = xmlrpc_kit::Blob::from_file(&path).unwrap();
+    let err = client.call::<i32, _>("size_of", (blob,)).unwrap_err();
+    assert!(matches!(err, Error::Connect { .. }), "{err:?}");
+    assert_eq!(seen.connections.load(Ordering::SeqCst), 1);
+    assert_eq!(seen.requests.load(Ordering::SeqCst), 2);
 }

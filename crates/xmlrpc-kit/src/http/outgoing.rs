@@ -90,6 +90,33 @@ impl OutgoingBody {
         }
     }
 
+    /// A copy of a body not yet started whose pieces are all in memory (it can be sent
+    /// again); `None` for one that reads a file or has begun.
+    ///
+    /// A file-backed blob is left out: sending it again would read the file again, which may
+    /// have changed since.
+    pub(crate) fn try_clone(&self) -> Option<Self> {
+        if self.current.is_some() || self.sent > 0 {
+            return None;
+        }
+        let pieces = self
+            .pieces
+            .iter()
+            .map(|piece| match piece {
+                Piece::Bytes(bytes) => Some(Piece::Bytes(bytes.clone())),
+                Piece::Blob(blob) if blob.as_bytes().is_some() => Some(Piece::Blob(blob.clone())),
+                Piece::Blob(_) | Piece::Raw(_) => None,
+            })
+            .collect::<Option<VecDeque<_>>>()?;
+        Some(OutgoingBody {
+            pieces,
+            current: None,
+            remaining: self.remaining,
+            progress: self.progress.clone(),
+            sent: 0,
+        })
+    }
+
     fn advance(&mut self, frame: Bytes, payload: usize) -> Poll<Option<io::Result<Frame<Bytes>>>> {
         self.remaining = self.remaining.saturating_sub(frame.len() as u64);
         if payload > 0 {
@@ -272,5 +299,28 @@ mod tests {
         plain.extend_from_slice(b"</a>");
         assert!(bytes[..] == plain[..]);
         assert_eq!(seen.load(std::sync::atomic::Ordering::Relaxed), 1_000_003);
+    }
+
+    #[tokio::test]
+    async fn a_body_in_memory_is_copied_whole_and_a_file_body_is_not() {
+        let parts = vec![
+            Part::Xml(b"<a>".to_vec()),
+            Part::Blob(Blob::from(vec![1u8, 2, 3])),
+            Part::Xml(b"</a>".to_vec()),
+        ];
+        let body = OutgoingBody::from_parts(parts, None);
+        let copy = body.try_clone().unwrap();
+        let first = body.collect().await.unwrap().to_bytes();
+        assert_eq!(first, copy.collect().await.unwrap().to_bytes());
+        assert_eq!(&first[..], b"<a>AQID</a>");
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"abc").unwrap();
+        let file =
+            OutgoingBody::from_parts(vec![Part::Blob(Blob::from_file(&path).unwrap())], None);
+        assert!(file.try_clone().is_none());
+        let raw = OutgoingBody::from_file(std::fs::File::open(&path).unwrap(), 3);
+        assert!(raw.try_clone().is_none());
     }
 }

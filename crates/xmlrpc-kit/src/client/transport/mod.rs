@@ -4,6 +4,7 @@
 //! out, whatever the transport.
 
 mod proxied;
+mod reuse;
 mod scgi;
 #[cfg(unix)]
 mod unix;
@@ -15,25 +16,30 @@ use bytes::Bytes;
 use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::{Request, Response};
 use hyper_util::client::legacy::connect::HttpConnector;
+use reuse::Tracked;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 /// The pooled HTTP client over TCP, speaking TLS for `https://` URLs.
 #[cfg(feature = "tls")]
-pub(crate) type Http =
-    hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<HttpConnector>, OutgoingBody>;
+pub(crate) type Http = hyper_util::client::legacy::Client<
+    Tracked<hyper_rustls::HttpsConnector<HttpConnector>>,
+    OutgoingBody,
+>;
 /// The pooled HTTP client over TCP (plain HTTP only, without the `tls` feature).
 #[cfg(not(feature = "tls"))]
-pub(crate) type Http = hyper_util::client::legacy::Client<HttpConnector, OutgoingBody>;
+pub(crate) type Http = hyper_util::client::legacy::Client<Tracked<HttpConnector>, OutgoingBody>;
 
 /// The pooled HTTP client over one Unix socket.
 #[cfg(unix)]
-pub(crate) type UnixHttp = hyper_util::client::legacy::Client<unix::UnixConnector, OutgoingBody>;
+pub(crate) type UnixHttp =
+    hyper_util::client::legacy::Client<Tracked<unix::UnixConnector>, OutgoingBody>;
 
 /// The pooled HTTP client through a forward proxy (TLS inside a `CONNECT` tunnel for
 /// `https://`).
-pub(crate) type Proxied = hyper_util::client::legacy::Client<proxied::ProxyConnector, OutgoingBody>;
+pub(crate) type Proxied =
+    hyper_util::client::legacy::Client<Tracked<proxied::ProxyConnector>, OutgoingBody>;
 
 /// A client's way to its server.
 pub(crate) enum Transport {
@@ -108,7 +114,7 @@ impl Transport {
                     #[cfg(feature = "tls")]
                     tls,
                 );
-                Ok(Transport::Proxied(pooled().build(connector)))
+                Ok(Transport::Proxied(pooled().build(Tracked(connector))))
             }
             (Place::Tcp(_), Wire::Http | Wire::Https) => {
                 let mut connector = HttpConnector::new();
@@ -134,11 +140,11 @@ impl Transport {
                 }
                 #[cfg(not(feature = "tls"))]
                 let _ = s.root_certificates;
-                Ok(Transport::Http(pooled().build(connector)))
+                Ok(Transport::Http(pooled().build(Tracked(connector))))
             }
             #[cfg(unix)]
             (Place::Unix(path), Wire::Http | Wire::Https) => Ok(Transport::UnixHttp(
-                pooled().build(unix::UnixConnector::new(path, s.connect_timeout)),
+                pooled().build(Tracked(unix::UnixConnector::new(path, s.connect_timeout))),
             )),
             #[cfg(not(unix))]
             (Place::Unix(_), _) => Err(Error::Url {
@@ -152,39 +158,67 @@ impl Transport {
         }
     }
 
-    /// Sends `request` and gives the response once its head has arrived.
+    /// Sends `request` and gives the response once its head has arrived. A request that
+    /// meets a pooled connection's close before any answer is sent once more on a new
+    /// connection when its body can be sent again (see [`reuse`]).
     pub(crate) async fn send(
         &self,
         endpoint: &Endpoint,
         request: Request<OutgoingBody>,
     ) -> Result<Response<ReplyStream>, Error> {
-        match self {
-            Transport::Http(http) => http
-                .request(request)
-                .await
-                .map(|r| r.map(ReplyStream::Http))
-                .map_err(|e| connect_error(endpoint, e)),
-            Transport::Proxied(http) => http
-                .request(request)
-                .await
-                .map(|r| r.map(ReplyStream::Http))
-                .map_err(|e| connect_error(endpoint, e)),
+        let response = match self {
+            Transport::Http(http) => pooled_send(http, request).await,
+            Transport::Proxied(http) => pooled_send(http, request).await,
             #[cfg(unix)]
-            Transport::UnixHttp(http) => http
-                .request(request)
-                .await
-                .map(|r| r.map(ReplyStream::Http))
-                .map_err(|e| connect_error(endpoint, e)),
-            Transport::Scgi(scgi) => scgi
-                .send(request)
-                .await
-                .map(|r| r.map(ReplyStream::Scgi))
-                .map_err(|source| Error::Connect {
-                    endpoint: endpoint.uri(),
-                    source: source.into(),
-                }),
-        }
+            Transport::UnixHttp(http) => pooled_send(http, request).await,
+            Transport::Scgi(scgi) => {
+                return scgi
+                    .send(request)
+                    .await
+                    .map(|r| r.map(ReplyStream::Scgi))
+                    .map_err(|source| Error::Connect {
+                        endpoint: endpoint.uri(),
+                        source: source.into(),
+                    })
+            }
+        };
+        response
+            .map(|r| r.map(ReplyStream::Http))
+            .map_err(|e| connect_error(endpoint, e))
     }
+}
+
+/// One request on a pooled client, sent again once if it met a stale connection.
+async fn pooled_send<C>(
+    http: &hyper_util::client::legacy::Client<C, OutgoingBody>,
+    request: Request<OutgoingBody>,
+) -> Result<Response<Incoming>, hyper_util::client::legacy::Error>
+where
+    C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
+{
+    let again = again(&request);
+    let outcome = match http.request(request).await {
+        Err(e) if reuse::met_a_stale_connection(&e) => match again {
+            Some(request) => http.request(request).await,
+            None => Err(e),
+        },
+        outcome => outcome,
+    };
+    if let Ok(response) = &outcome {
+        reuse::Served::mark(response.extensions());
+    }
+    outcome
+}
+
+/// A copy of `request` to send again, when its body is in memory.
+fn again(request: &Request<OutgoingBody>) -> Option<Request<OutgoingBody>> {
+    let body = request.body().try_clone()?;
+    let mut copy = Request::new(body);
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.version_mut() = request.version();
+    *copy.headers_mut() = request.headers().clone();
+    Some(copy)
 }
 
 /// A reply's body, whatever brought it.
