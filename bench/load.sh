@@ -23,20 +23,8 @@
 # why the report gives ratios between figures of the same run. Nothing here fails on speed.
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-target=${CARGO_TARGET_DIR:-$root/target}
-out=$target/load-bench
-seconds=${LOAD_SECONDS:-5}
-rounds=${LOAD_ROUNDS:-3}
-mkdir -p "$out"
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_setup load-bench 3
 
 need() { command -v "$1" >/dev/null || { echo "load.sh: $1 is missing ($2)" >&2; exit 1; }; }
 need wrk "apt-get install wrk"
@@ -45,13 +33,7 @@ need xmlrpc-c-config "apt-get install libxmlrpc-core-c3-dev"
 need python3 "apt-get install python3"
 
 echo "== build" >&2
-cd "$root"
-if [[ -n ${LOAD_XRPC:-} ]]; then
-    xrpc=$LOAD_XRPC
-else
-    cargo build --release -p xrpc >&2
-    xrpc=$target/release/xrpc
-fi
+bench_build_xrpc
 (cd bench/load/ceiling && CARGO_TARGET_DIR=$target/ceiling cargo build --release >&2)
 ceiling=$target/ceiling/release/hyper-ceiling
 # shellcheck disable=SC2046

@@ -16,49 +16,16 @@
 # cores are shared by server, driver and nginx: compare rows of one run only.
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-target=${CARGO_TARGET_DIR:-$root/target}
-out=$target/transport-bench
-seconds=${LOAD_SECONDS:-5}
-rounds=${LOAD_ROUNDS:-3}
-mkdir -p "$out"
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_setup transport-bench 3
 command -v nginx >/dev/null || { echo "transports.sh: nginx is missing (apt-get install nginx)" >&2; exit 1; }
-cd "$root"
-if [[ -n ${LOAD_XRPC:-} ]]; then
-    xrpc=$LOAD_XRPC
-else
-    cargo build --release -p xrpc >&2
-    xrpc=$target/release/xrpc
-fi
+bench_build_xrpc
 python3 bench/load/make_bodies.py "$work" >&2
 
-start() { # name, flag, place: starts it (in this shell, so cleanup stops it)
-    RUST_LOG=warn,xrpc=info "$xrpc" serve "$2" "$3" --root "$work/$1-files" \
-        >/dev/null 2>"$work/$1.log" &
-    pids+=($!)
-}
-url_of() { # name -> the URL it logs once listening
-    for _ in $(seq 100); do
-        url=$(grep -o 'listening on [^ ]*' "$work/$1.log" | head -n1 | cut -d' ' -f3 || true)
-        if [[ -n $url ]]; then
-            echo "$url"
-            return
-        fi
-        sleep 0.1
-    done
-    echo "transports.sh: $1 did not start" >&2
-    cat "$work/$1.log" >&2
-    exit 1
-}
+# The listening line is logged at info; the access log (info for xrpc_kit) stays off.
+export BENCH_LOG=warn,xrpc=info
+start() { bench_serve "$1" "$xrpc" "$2" "$3"; }
+url_of() { bench_url_of "$1"; }
 start tcp --bind 127.0.0.1:0
 start unix --bind "unix:$work/http.sock"
 start scgi_tcp --scgi 127.0.0.1:0

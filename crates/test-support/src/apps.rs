@@ -444,6 +444,28 @@ pub fn tinyproxy_log(proxy: &App) -> Vec<String> {
         .collect()
 }
 
+/// Whether [`dokuwiki`] can run here: DokuWiki, lighttpd and php-cgi installed. When they
+/// are not, the missing-peer rule applies ([`crate::peer::skip`]: a failure on CI, a note
+/// elsewhere).
+///
+/// ```no_run
+/// if !test_support::apps::dokuwiki_installed() {
+///     return;
+/// }
+/// ```
+pub fn dokuwiki_installed() -> bool {
+    let installed = Path::new("/usr/share/dokuwiki/lib/exe/xmlrpc.php").exists()
+        && crate::peer::have("php-cgi")
+        && crate::peer::have("lighttpd");
+    if !installed {
+        crate::peer::skip(
+            "DokuWiki under lighttpd and php-cgi",
+            "dokuwiki php-cgi lighttpd",
+        );
+    }
+    installed
+}
+
 /// DokuWiki (Debian's `dokuwiki`, PHP) under lighttpd and `php-cgi` on a free port of
 /// 127.0.0.1, with a configuration and data folder of its own in `dir` (copies of
 /// `/etc/dokuwiki` and `/var/lib/dokuwiki/data`; the package's files are used as they are):

@@ -83,6 +83,21 @@ impl Conn {
         }
     }
 
+    /// Connects to the host and port of an `http://` URL (`http://127.0.0.1:8080/RPC2`).
+    ///
+    /// ```no_run
+    /// let conn = test_support::http::Conn::open_url("http://127.0.0.1:8080/RPC2");
+    /// ```
+    pub fn open_url(url: &str) -> Conn {
+        let addr = url
+            .trim_start_matches("http://")
+            .split('/')
+            .next()
+            .and_then(|authority| authority.parse().ok())
+            .unwrap_or_else(|| panic!("{url} is not http://IP:PORT/..."));
+        Conn::open(addr)
+    }
+
     /// The socket, to write raw bytes (a partial request, say).
     ///
     /// ```no_run
@@ -209,6 +224,41 @@ impl Conn {
     pub fn closes_within(&mut self, limit: Duration) -> bool {
         crate::wait::closed_reading(&mut self.reader, &self.writer, limit)
     }
+}
+
+/// One request read off the wire by a test's own fake server: its head (request line and
+/// headers, as sent) and its body (`Content-Length` bytes); `None` when the peer closed
+/// before a whole head.
+///
+/// ```
+/// let wire = b"POST /RPC2 HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcPOST";
+/// let mut reader = std::io::BufReader::new(&wire[..]);
+/// let (head, body) = test_support::http::read_request(&mut reader).unwrap();
+/// assert!(head.starts_with("POST /RPC2"));
+/// assert_eq!(body, b"abc");
+/// assert!(test_support::http::read_request(&mut reader).is_none());
+/// ```
+pub fn read_request(reader: &mut impl BufRead) -> Option<(String, Vec<u8>)> {
+    let mut head = String::new();
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 || !line.ends_with('\n') {
+            return None;
+        }
+        if line == "\r\n" || line == "\n" {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().ok()?;
+            }
+        }
+        head.push_str(&line);
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some((head, body))
 }
 
 /// A `methodCall` document: `params` are the insides of each `<value>`.

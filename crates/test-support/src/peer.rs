@@ -203,19 +203,53 @@ impl PeerServer {
     /// println!("{}", server.url("/RPC2"));
     /// ```
     pub fn documents(dir: &std::path::Path) -> Result<PeerServer, String> {
-        const SCRIPT: &str = r#"
-import http.server, os, re, sys
-root = sys.argv[1]
-class Documents(http.server.BaseHTTPRequestHandler):
+        const ANSWER: &str = r#"
+import os, re
+def answer(handler, body):
+    name = re.search(rb"<methodName>\s*([^<\s]+)\s*</methodName>", body)
+    path = os.path.join(sys.argv[1], (name.group(1).decode() if name else "") + ".xml")
+    if not name or not os.path.isfile(path):
+        return None
+    with open(path, "rb") as f:
+        return f.read()
+"#;
+        let dir = dir.to_string_lossy().into_owned();
+        Self::answering(ANSWER, &[dir.as_str()])
+    }
+
+    /// A Python server that answers every call with the request target it saw (path and
+    /// query), then, when the request has `X-Token` headers, a space and their values
+    /// joined by commas: `/kojihub?session-id=42 all,one`.
+    ///
+    /// ```no_run
+    /// let server = test_support::peer::PeerServer::request_target().unwrap();
+    /// println!("{}", server.url("/kojihub?api=1"));
+    /// ```
+    pub fn request_target() -> Result<PeerServer, String> {
+        const ANSWER: &str = r#"
+from xmlrpc.client import dumps
+def answer(handler, body):
+    tokens = handler.headers.get_all("X-Token") or []
+    seen = handler.path + (" " + ",".join(tokens) if tokens else "")
+    return dumps((seen,), methodresponse=True).encode()
+"#;
+        Self::answering(ANSWER, &[])
+    }
+
+    /// A threaded Python HTTP server whose POSTs are answered by `answer`, Python source
+    /// that defines `answer(handler, body)`: the reply's bytes, or `None` for a 404.
+    fn answering(answer: &str, args: &[&str]) -> Result<PeerServer, String> {
+        let script = format!(
+            r#"
+import http.server, sys
+{answer}
+class Answering(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        name = re.search(rb"<methodName>\s*([^<\s]+)\s*</methodName>", body)
-        path = os.path.join(root, (name.group(1).decode() if name else "") + ".xml")
-        if not name or not os.path.isfile(path):
+        reply = answer(self, body)
+        if reply is None:
             self.send_error(404)
             return
-        with open(path, "rb") as f:
-            reply = f.read()
         self.send_response(200)
         self.send_header("Content-Type", "text/xml")
         self.send_header("Content-Length", str(len(reply)))
@@ -223,12 +257,12 @@ class Documents(http.server.BaseHTTPRequestHandler):
         self.wfile.write(reply)
     def log_message(self, *args):
         pass
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Documents)
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answering)
 print(server.server_address[1], flush=True)
 server.serve_forever()
-"#;
-        let dir = dir.to_string_lossy().into_owned();
-        Self::python(SCRIPT, &[dir.as_str()])
+"#
+        );
+        Self::python(&script, args)
     }
 
     /// The port it listens on.

@@ -503,23 +503,9 @@ fn closing_server(answered: u64) -> (String, Arc<Seen>) {
                 let mut reader = BufReader::new(stream.try_clone().unwrap());
                 let mut stream = stream;
                 for exchange in 0.. {
-                    let mut length = 0;
-                    loop {
-                        let mut line = String::new();
-                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                            return;
-                        }
-                        if line == "\r\n" {
-                            break;
-                        }
-                        if let Some((name, value)) = line.split_once(':') {
-                            if name.eq_ignore_ascii_case("content-length") {
-                                length = value.trim().parse().unwrap();
-                            }
-                        }
+                    if test_support::http::read_request(&mut reader).is_none() {
+                        return;
                     }
-                    let mut body = vec![0; length];
-                    reader.read_exact(&mut body).unwrap();
                     counts.requests.fetch_add(1, Ordering::SeqCst);
                     if exchange == answered {
                         return; // closed, unanswered

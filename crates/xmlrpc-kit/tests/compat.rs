@@ -6,7 +6,7 @@
 mod common;
 
 use common::{call_xml, Conn};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Write};
 use xmlrpc_kit::client::{Client, Error};
 use xmlrpc_kit::codec::{Extensions, FaultCodes, APACHE_EXTENSIONS_NS};
 use xmlrpc_kit::server::{Server, ServerConfig};
@@ -87,21 +87,7 @@ fn record_one_request(reply: &'static str) -> (String, std::thread::JoinHandle<V
             .set_read_timeout(Some(std::time::Duration::from_secs(20)))
             .unwrap();
         let mut reader = BufReader::new(stream.try_clone().unwrap());
-        let mut length = 0;
-        loop {
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            if line.trim().is_empty() {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':') {
-                if name.eq_ignore_ascii_case("content-length") {
-                    length = value.trim().parse().unwrap();
-                }
-            }
-        }
-        let mut body = vec![0; length];
-        reader.read_exact(&mut body).unwrap();
+        let (_, body) = test_support::http::read_request(&mut reader).unwrap();
         let mut stream = stream;
         write!(
             stream,

@@ -7,9 +7,29 @@
 
 use std::sync::{Arc, Mutex};
 use test_support::process::python;
-use test_support::tls::{client_cert, make_ca};
+use test_support::tls::{client_cert, make_ca, ClientCert, TestCa};
 use xmlrpc_kit::server::{Server, TlsConfig};
 use xmlrpc_kit::{Client, Fault};
+
+/// Our client for `url`, trusting `ca`, presenting `identity` when given.
+fn client(url: &str, ca: &TestCa, identity: Option<&ClientCert>) -> Client {
+    let mut builder = Client::builder(url).root_certificates_pem(&std::fs::read(&ca.ca).unwrap());
+    if let Some(cert) = identity {
+        builder = builder.identity(
+            &std::fs::read(&cert.cert).unwrap(),
+            &std::fs::read(&cert.key).unwrap(),
+        );
+    }
+    builder.build().unwrap()
+}
+
+/// Asserts that a call failed at the TLS handshake.
+fn assert_handshake_refused(err: xmlrpc_kit::client::Error) {
+    assert!(
+        matches!(err, xmlrpc_kit::client::Error::Connect { .. }),
+        "{err:?}"
+    );
+}
 
 #[test]
 fn our_client_presents_its_certificate_to_a_python_server_that_requires_one() {
@@ -44,25 +64,13 @@ server.serve_forever()
     )
     .unwrap();
     let url = format!("https://127.0.0.1:{}/RPC2", peer.port());
-    let roots = std::fs::read(&ca.ca).unwrap();
-    let client = Client::builder(&url)
-        .root_certificates_pem(&roots)
-        .identity(
-            &std::fs::read(&alice.cert).unwrap(),
-            &std::fs::read(&alice.key).unwrap(),
-        )
-        .build()
-        .unwrap();
-    assert_eq!(client.call::<String, _>("who", ()).unwrap(), "who: alice");
-    // Without a certificate the handshake fails, and says so.
-    let bare = Client::builder(&url)
-        .root_certificates_pem(&roots)
-        .build()
-        .unwrap();
-    let err = bare.call::<String, _>("who", ()).unwrap_err();
-    assert!(
-        matches!(err, xmlrpc_kit::client::Error::Connect { .. }),
-        "{err:?}"
+    let alices = client(&url, &ca, Some(&alice));
+    assert_eq!(alices.call::<String, _>("who", ()).unwrap(), "who: alice");
+    // Without a certificate the handshake fails.
+    assert_handshake_refused(
+        client(&url, &ca, None)
+            .call::<String, _>("who", ())
+            .unwrap_err(),
     );
     // A key that is not the certificate's is refused when building.
     let err = Client::builder(&url)
@@ -157,25 +165,12 @@ for name, cert, key in zip(sys.argv[3::3], sys.argv[4::3], sys.argv[5::3]):
     );
 
     // Our own client, with and without its certificate.
-    let roots = std::fs::read(&ca.ca).unwrap();
-    let client = Client::builder(&url)
-        .root_certificates_pem(&roots)
-        .identity(
-            &std::fs::read(&alice.cert).unwrap(),
-            &std::fs::read(&alice.key).unwrap(),
-        )
-        .build()
-        .unwrap();
-    assert_eq!(client.call::<i32, _>("add", (1, 2)).unwrap(), 3);
-    let err = Client::builder(&url)
-        .root_certificates_pem(&roots)
-        .build()
-        .unwrap()
-        .call::<i32, _>("add", (1, 2))
-        .unwrap_err();
-    assert!(
-        matches!(err, xmlrpc_kit::client::Error::Connect { .. }),
-        "{err:?}"
+    let alices = client(&url, &ca, Some(&alice));
+    assert_eq!(alices.call::<i32, _>("add", (1, 2)).unwrap(), 3);
+    assert_handshake_refused(
+        client(&url, &ca, None)
+            .call::<i32, _>("add", (1, 2))
+            .unwrap_err(),
     );
 }
 

@@ -119,35 +119,36 @@ fn proxy_basic_auth_is_sent_for_http_and_with_connect_for_https() {
     let (tls, ca) = tls_server(&dir.path().join("ca"));
     let port = proxy.port();
 
+    // Plain HTTP and HTTPS calls to the servers through the proxy at `proxy_url`.
+    let http = |proxy_url: &str| {
+        Client::builder(&server.url())
+            .proxy(proxy_url)
+            .build()
+            .unwrap()
+    };
+    let https = |proxy_url: &str| {
+        Client::builder(&tls.url())
+            .root_certificates_pem(&ca)
+            .proxy(proxy_url)
+            .build()
+            .unwrap()
+    };
+    let refused_tunnel = |err: Error| {
+        assert!(
+            err.chain().contains("the proxy wants authentication"),
+            "{}",
+            err.chain()
+        );
+    };
+
     // Without credentials: the proxy's 407, said as such.
     let bare = format!("http://127.0.0.1:{port}");
-    let err = Client::builder(&server.url())
-        .proxy(&bare)
-        .build()
-        .unwrap()
-        .call::<i32, _>("add", (1, 1))
-        .unwrap_err();
+    let err = http(&bare).call::<i32, _>("add", (1, 1)).unwrap_err();
     assert!(matches!(err, Error::Status { status: 407, .. }), "{err:?}");
-    let err = Client::builder(&tls.url())
-        .root_certificates_pem(&ca)
-        .proxy(&bare)
-        .build()
-        .unwrap()
-        .call::<i32, _>("add", (1, 1))
-        .unwrap_err();
-    assert!(
-        err.chain().contains("the proxy wants authentication"),
-        "{}",
-        err.chain()
-    );
+    refused_tunnel(https(&bare).call::<i32, _>("add", (1, 1)).unwrap_err());
     // Wrong ones: refused too (tinyproxy answers those with 401).
     let wrong = format!("http://alice:nope@127.0.0.1:{port}");
-    let err = Client::builder(&server.url())
-        .proxy(&wrong)
-        .build()
-        .unwrap()
-        .call::<i32, _>("add", (1, 1))
-        .unwrap_err();
+    let err = http(&wrong).call::<i32, _>("add", (1, 1)).unwrap_err();
     assert!(
         matches!(
             err,
@@ -158,29 +159,13 @@ fn proxy_basic_auth_is_sent_for_http_and_with_connect_for_https() {
         ),
         "{err:?}"
     );
-    let err = Client::builder(&tls.url())
-        .root_certificates_pem(&ca)
-        .proxy(&wrong)
-        .build()
-        .unwrap()
-        .call::<i32, _>("add", (1, 1))
-        .unwrap_err();
-    assert!(
-        err.chain().contains("the proxy wants authentication"),
-        "{}",
-        err.chain()
-    );
+    refused_tunnel(https(&wrong).call::<i32, _>("add", (1, 1)).unwrap_err());
 
     // With them (percent-encoding allowed), both ways.
     let good = format!("http://alice:s3%63ret@127.0.0.1:{port}");
-    let client = Client::builder(&server.url()).proxy(&good).build().unwrap();
+    let client = http(&good);
     assert_eq!(client.call::<i32, _>("add", (5, 5)).unwrap(), 10);
-    let client = Client::builder(&tls.url())
-        .root_certificates_pem(&ca)
-        .proxy(&good)
-        .build()
-        .unwrap();
-    assert_eq!(client.call::<i32, _>("add", (6, 6)).unwrap(), 12);
+    assert_eq!(https(&good).call::<i32, _>("add", (6, 6)).unwrap(), 12);
     let lines = apps::tinyproxy_log(&proxy);
     assert!(
         lines

@@ -10,14 +10,7 @@ use xmlrpc_kit::{Client, Value};
 
 /// DokuWiki in `dir`, or `None` (skipped) where it is not installed off CI.
 fn dokuwiki(dir: &std::path::Path) -> Option<test_support::apps::App> {
-    let installed = std::path::Path::new("/usr/share/dokuwiki/lib/exe/xmlrpc.php").exists()
-        && test_support::peer::have("php-cgi")
-        && test_support::peer::have("lighttpd");
-    if !installed {
-        test_support::peer::skip(
-            "DokuWiki under lighttpd and php-cgi",
-            "dokuwiki php-cgi lighttpd",
-        );
+    if !test_support::apps::dokuwiki_installed() {
         return None;
     }
     Some(test_support::apps::dokuwiki(dir, "tester", "secret").unwrap())
@@ -87,25 +80,7 @@ fn dokuwiki_logs_in_once_and_the_session_cookie_carries_the_calls() {
 #[test]
 fn headers_and_query_parameters_for_all_calls_and_for_one() {
     // Answers each call with its request target and its X-Token headers, as it saw them.
-    let script = r#"
-import http.server
-from xmlrpc.client import dumps
-class Echo(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        self.rfile.read(int(self.headers["Content-Length"]))
-        reply = dumps((self.path + " " + ",".join(self.headers.get_all("X-Token") or []),), methodresponse=True).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/xml")
-        self.send_header("Content-Length", str(len(reply)))
-        self.end_headers()
-        self.wfile.write(reply)
-    def log_message(self, *args):
-        pass
-server = http.server.HTTPServer(("127.0.0.1", 0), Echo)
-print(server.server_address[1], flush=True)
-server.serve_forever()
-"#;
-    let peer = test_support::peer::PeerServer::python(script, &[]).unwrap();
+    let peer = test_support::peer::PeerServer::request_target().unwrap();
     let client = Client::builder(&peer.url("/kojihub?api=1"))
         .query("session-id", "42")
         .header("X-Token", "all")

@@ -7,7 +7,6 @@ use crate::show;
 use std::io::Write;
 use xmlrpc_kit::codec::Document;
 use xmlrpc_kit::debug::{Decoded, Dump, Received};
-use xmlrpc_kit::server::shutdown_signal;
 use xmlrpc_kit::Fault;
 
 /// `xrpc dump`'s arguments.
@@ -55,19 +54,11 @@ pub(crate) fn run(args: &DumpArgs) -> Result<(), Error> {
         Err(fault) => show::fault(fault),
     };
     let dump = Dump::new(answer).on_request(print);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(&args.listen)
-            .await
-            .map_err(|e| Error::Message(format!("cannot listen on {}: {e}", args.listen)))?;
-        let stop = shutdown_signal()?;
-        let local = listener.local_addr()?;
-        tracing::info!("XML-RPC dump server listening on http://{local}/RPC2, answering {shown}");
-        dump.serve(listener, stop).await?;
-        Ok(())
-    })
+    crate::listen::until_signal(
+        &args.listen,
+        |local| format!("XML-RPC dump server listening on http://{local}/RPC2, answering {shown}"),
+        |listener, stop| dump.serve(listener, stop),
+    )
 }
 
 /// One request: its line, headers, the call with one parameter a line, deviations.

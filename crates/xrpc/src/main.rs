@@ -28,6 +28,7 @@ mod encode;
 mod error;
 mod files;
 mod gen;
+mod listen;
 use xmlrpc_kit::json;
 mod log;
 mod methods;

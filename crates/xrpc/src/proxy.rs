@@ -7,7 +7,6 @@ use std::io::Write;
 use std::path::PathBuf;
 use xmlrpc_kit::cassette::Recorder;
 use xmlrpc_kit::debug::{Exchanged, Proxy};
-use xmlrpc_kit::server::shutdown_signal;
 
 /// `xrpc proxy`'s arguments.
 #[derive(Debug, clap::Args)]
@@ -39,26 +38,20 @@ pub(crate) fn run(args: &ProxyArgs) -> Result<(), Error> {
         let recorder = Recorder::create(path).map_err(|e| Error::Message(e.to_string()))?;
         proxy = proxy.record(recorder);
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(&args.listen)
-            .await
-            .map_err(|e| Error::Message(format!("cannot listen on {}: {e}", args.listen)))?;
-        let stop = shutdown_signal()?;
-        let local = listener.local_addr()?;
-        tracing::info!(
-            "XML-RPC proxy listening on http://{local}/RPC2, forwarding to {}{}",
-            args.upstream,
-            args.record
-                .as_ref()
-                .map(|p| format!(", recording to {}", p.display()))
-                .unwrap_or_default()
-        );
-        proxy.serve(listener, stop).await?;
-        Ok(())
-    })
+    crate::listen::until_signal(
+        &args.listen,
+        |local| {
+            format!(
+                "XML-RPC proxy listening on http://{local}/RPC2, forwarding to {}{}",
+                args.upstream,
+                args.record
+                    .as_ref()
+                    .map(|p| format!(", recording to {}", p.display()))
+                    .unwrap_or_default()
+            )
+        },
+        |listener, stop| proxy.serve(listener, stop),
+    )
 }
 
 /// One exchange, on two lines: the call, then the answer with status, time and sizes.

@@ -196,6 +196,26 @@ fn proxy_flags_and_environment_as_curl_reads_them() {
     }
 }
 
+/// `xrpc serve` over TLS with the test CA's server certificate, files in `dir/files`, and
+/// `more` flags.
+fn serve_tls(
+    dir: &test_support::TempDir,
+    certs: &test_support::tls::TestCa,
+    more: &[&OsStr],
+) -> test_support::xrpc::Serve {
+    let tls = [
+        OsStr::new("--tls-cert"),
+        certs.cert.as_os_str(),
+        OsStr::new("--tls-key"),
+        certs.key.as_os_str(),
+    ];
+    test_support::xrpc::Serve::start_in(
+        env!("CARGO_BIN_EXE_xrpc"),
+        &dir.path().join("files"),
+        tls.iter().chain(more),
+    )
+}
+
 #[test]
 fn https_through_the_proxy_by_connect_from_https_proxy() {
     if !test_support::peer::have("tinyproxy") {
@@ -206,16 +226,7 @@ fn https_through_the_proxy_by_connect_from_https_proxy() {
     let proxy = test_support::apps::tinyproxy(dir.path(), None).unwrap();
     let proxy_url = format!("http://127.0.0.1:{}", proxy.port());
     let certs = test_support::tls::make_ca(&dir.path().join("ca"));
-    let serve = test_support::xrpc::Serve::start_in(
-        env!("CARGO_BIN_EXE_xrpc"),
-        &dir.path().join("files"),
-        [
-            OsStr::new("--tls-cert"),
-            certs.cert.as_os_str(),
-            OsStr::new("--tls-key"),
-            certs.key.as_os_str(),
-        ],
-    );
+    let serve = serve_tls(&dir, &certs, &[]);
     let ca = certs.ca.to_str().unwrap();
     let run = xrpc_with_env(
         &["call", "--cacert", ca, &serve.url, "add", "20", "22"],
@@ -234,14 +245,7 @@ fn https_through_the_proxy_by_connect_from_https_proxy() {
 
 #[test]
 fn cookie_jar_keeps_a_dokuwiki_session_between_invocations() {
-    let installed = std::path::Path::new("/usr/share/dokuwiki/lib/exe/xmlrpc.php").exists()
-        && test_support::peer::have("php-cgi")
-        && test_support::peer::have("lighttpd");
-    if !installed {
-        test_support::peer::skip(
-            "DokuWiki under lighttpd and php-cgi",
-            "dokuwiki php-cgi lighttpd",
-        );
+    if !test_support::apps::dokuwiki_installed() {
         return;
     }
     let dir = test_support::temp_dir("cli-dokuwiki");
@@ -306,17 +310,10 @@ fn client_certificates_against_serve_with_tls_client_ca() {
     let alice = test_support::tls::client_cert(&certs, "alice");
     let other = test_support::tls::make_ca(&dir.path().join("other"));
     let mallory = test_support::tls::client_cert(&other, "mallory");
-    let serve = test_support::xrpc::Serve::start_in(
-        env!("CARGO_BIN_EXE_xrpc"),
-        &dir.path().join("files"),
-        [
-            OsStr::new("--tls-cert"),
-            certs.cert.as_os_str(),
-            OsStr::new("--tls-key"),
-            certs.key.as_os_str(),
-            OsStr::new("--tls-client-ca"),
-            certs.ca.as_os_str(),
-        ],
+    let serve = serve_tls(
+        &dir,
+        &certs,
+        &[OsStr::new("--tls-client-ca"), certs.ca.as_os_str()],
     );
     let ca = certs.ca.to_str().unwrap();
     let (cert, key) = (alice.cert.to_str().unwrap(), alice.key.to_str().unwrap());
@@ -374,24 +371,7 @@ for with_cert in (True, False):
 
 #[test]
 fn query_parameters_reach_the_server() {
-    let script = r#"
-import http.server
-from xmlrpc.client import dumps
-class Echo(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        self.rfile.read(int(self.headers["Content-Length"]))
-        reply = dumps((self.path,), methodresponse=True).encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(reply)))
-        self.end_headers()
-        self.wfile.write(reply)
-    def log_message(self, *args):
-        pass
-server = http.server.HTTPServer(("127.0.0.1", 0), Echo)
-print(server.server_address[1], flush=True)
-server.serve_forever()
-"#;
-    let peer = test_support::peer::PeerServer::python(script, &[]).unwrap();
+    let peer = test_support::peer::PeerServer::request_target().unwrap();
     let run = xrpc(&[
         "call",
         "--query",

@@ -175,16 +175,7 @@ fn python_through_the_proxy_gets_the_answers_and_bytes_unchanged() {
         assert!(direct.starts_with("16\n"), "{direct}");
         // The bytes themselves: one call on the wire, direct and through the proxy.
         let body = call_xml("echo", &["<string>é &amp; ü</string>"]);
-        let at = |url: &str| {
-            let addr = url
-                .trim_start_matches("http://")
-                .split('/')
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap();
-            Conn::open(addr).post(&body)
-        };
+        let at = |url: &str| Conn::open_url(url).post(&body);
         let (a, b) = (at(&upstream), at(&through.url));
         assert_eq!((a.status, &a.body), (b.status, &b.body), "{name}");
         let shown = wait_log(&through, "← fault");
@@ -260,15 +251,7 @@ except x.Fault as f:
     // Python's None is <nil/>: an extension, noted.
     assert!(shown.contains("* <nil/> is an extension"), "{shown}");
     // A request as a careless script sends it.
-    let addr = dump
-        .url
-        .trim_start_matches("http://")
-        .split('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let reply = Conn::open(addr).request(
+    let reply = Conn::open_url(&dump.url).request(
         "POST",
         "/RPC2",
         &[("Content-Type", "text/plain")],

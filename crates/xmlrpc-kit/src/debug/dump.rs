@@ -12,8 +12,6 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
-use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -124,31 +122,11 @@ impl Dump {
         shutdown: impl Future<Output = ()>,
     ) -> std::io::Result<()> {
         let dump = Arc::new(self);
-        tokio::pin!(shutdown);
-        loop {
-            tokio::select! {
-                () = &mut shutdown => return Ok(()),
-                accepted = listener.accept() => {
-                    let (stream, peer) = match accepted {
-                        Ok(accepted) => accepted,
-                        Err(e) => {
-                            tracing::warn!("accept failed: {e}");
-                            continue;
-                        }
-                    };
-                    let dump = Arc::clone(&dump);
-                    tokio::spawn(async move {
-                        let service = hyper::service::service_fn(move |request| {
-                            let dump = Arc::clone(&dump);
-                            async move { Ok::<_, Infallible>(dump.answer(request, Some(peer)).await) }
-                        });
-                        let _ = hyper::server::conn::http1::Builder::new()
-                            .serve_connection(TokioIo::new(stream), service)
-                            .await;
-                    });
-                }
-            }
-        }
+        super::listen::serve_http1(listener, shutdown, move |request, peer| {
+            let dump = Arc::clone(&dump);
+            async move { dump.answer(request, Some(peer)).await }
+        })
+        .await
     }
 
     async fn answer(

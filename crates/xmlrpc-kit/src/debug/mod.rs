@@ -7,6 +7,7 @@
 mod capture;
 mod check;
 mod dump;
+mod listen;
 mod proxy;
 
 pub use capture::Decoded;

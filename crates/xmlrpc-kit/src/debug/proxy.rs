@@ -12,7 +12,6 @@ use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use std::convert::Infallible;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -256,31 +255,10 @@ impl Proxy {
         shutdown: impl Future<Output = ()>,
     ) -> std::io::Result<()> {
         let proxy = Arc::new(self);
-        tokio::pin!(shutdown);
-        loop {
-            tokio::select! {
-                () = &mut shutdown => return Ok(()),
-                accepted = listener.accept() => {
-                    let stream = match accepted {
-                        Ok((stream, _)) => stream,
-                        Err(e) => {
-                            tracing::warn!("accept failed: {e}");
-                            continue;
-                        }
-                    };
-                    let proxy = Arc::clone(&proxy);
-                    tokio::spawn(async move {
-                        let service = hyper::service::service_fn(move |request| {
-                            let proxy = Arc::clone(&proxy);
-                            async move { Ok::<_, Infallible>(proxy.forward(request).await) }
-                        });
-                        let _ = hyper::server::conn::http1::Builder::new()
-                            .serve_connection(TokioIo::new(stream), service)
-                            .await;
-                    });
-                }
-            }
-        }
+        super::listen::serve_http1(listener, shutdown, move |request, _| {
+            Arc::clone(&proxy).forward(request)
+        })
+        .await
     }
 
     /// Passes one request on and its answer back.

@@ -9,7 +9,7 @@
 
 use super::config::ServerConfig;
 use super::docs;
-use super::service::ResponseBody;
+use super::service::{plain, ResponseBody};
 use bytes::Bytes;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
@@ -256,16 +256,6 @@ fn preflight(origin: &str) -> Response<ResponseBody> {
 fn refuse(why: &str) -> Response<ResponseBody> {
     tracing::debug!(target: "xmlrpc_kit::access", outcome = "refused", status = 403, "{why}");
     plain(StatusCode::FORBIDDEN, &format!("{why}\n"))
-}
-
-fn plain(status: StatusCode, text: &str) -> Response<ResponseBody> {
-    let mut response = Response::new(ResponseBody::from(Bytes::copy_from_slice(text.as_bytes())));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response
 }
 
 #[cfg(test)]

@@ -663,7 +663,8 @@ fn xml_response(body: ResponseBody, is_gzip: bool) -> Response<ResponseBody> {
     response
 }
 
-fn plain(status: StatusCode, text: &str) -> Response<ResponseBody> {
+/// A `text/plain` response with `status`: the server's refusals outside XML-RPC.
+pub(super) fn plain(status: StatusCode, text: &str) -> Response<ResponseBody> {
     let mut response = Response::new(ResponseBody::from(Bytes::copy_from_slice(text.as_bytes())));
     *response.status_mut() = status;
     response.headers_mut().insert(
