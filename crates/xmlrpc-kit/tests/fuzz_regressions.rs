@@ -241,3 +241,20 @@ fn less_than_inside_a_tag_name_is_refused_by_both_readers() {
         );
     }
 }
+
+/// read_stream, found by the fuzzer in a CI-like run (1 crash in 60 s): a processing
+/// instruction opened as `<?>` (no target; here `<?>ml ?>` before the call) was skipped by
+/// the slice lexer, which looked only for the closing `?>`, while quick-xml, on the stream
+/// path, refused it. XML requires a target name after `<?`: both readers refuse it. The fuzz
+/// input's first byte (0x04) meant capacity 4.
+#[test]
+fn a_processing_instruction_without_a_target_is_refused_by_both_readers() {
+    for pi in ["<?>ml ?>", "<?>?>"] {
+        let doc = format!("{pi}<methodResponse><params><param><value><int>42</int></value></param></params></methodResponse>");
+        let err = slice_and_streams_agree(doc.as_bytes()).expect_err(pi);
+        assert_eq!(err.category(), Category::Syntax, "{err}");
+    }
+    // With a target, it is skipped as before.
+    let doc = b"<?pi data?><methodResponse><params><param><value><int>42</int></value></param></params></methodResponse>";
+    assert!(slice_and_streams_agree(doc).is_ok());
+}

@@ -136,6 +136,11 @@ impl<'a> Lexer<'a> {
                     }
                 }
                 Some(b'?') => {
+                    // A processing instruction needs a target: `<?>` starts none (quick-xml,
+                    // the stream reader, refuses it too).
+                    if bytes.get(start + 2) == Some(&b'>') {
+                        return Err(self.error(start, "a processing instruction without a target"));
+                    }
                     let close = find_short(&bytes[start + 2..], b"?>")
                         .ok_or_else(|| self.error(start, "unclosed processing instruction"))?;
                     self.pos = start + 2 + close + 2;
